@@ -1,0 +1,43 @@
+# The two commands of the README: `make demo` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: venv test unit lint demo eval redmine redmine-stop clean
+
+$(BIN)/sup-sla-sync: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@
+
+venv: $(BIN)/sup-sla-sync
+
+## make test: lint, unit tests and the integration tests against a real local Redmine
+test: venv
+	$(BIN)/ruff check src tests
+	$(BIN)/python -m pytest
+
+## make unit: the tests that need no Redmine
+unit: venv
+	$(BIN)/python -m pytest -m "not integration"
+
+lint: venv
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+
+## make demo: a local Redmine with demo issues, one pass, the queue and one explain
+demo: venv
+	$(BIN)/python scripts/demo.py
+
+eval: venv
+	$(BIN)/python eval/run.py
+
+redmine:
+	scripts/redmine/start.sh .redmine
+
+redmine-stop:
+	scripts/redmine/stop.sh .redmine
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build dist src/*.egg-info

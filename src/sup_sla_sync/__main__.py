@@ -1,0 +1,3 @@
+from sup_sla_sync.cli import main
+
+main()

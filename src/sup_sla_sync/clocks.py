@@ -1,0 +1,244 @@
+"""The two SLA clocks, computed from an issue's timeline (SPEC.md, "Clocks").
+
+Pure: a snapshot, the calendar, the policy, who is staff, and `now` in; values out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from .calendar import WorkCalendar
+from .model import IssueSnapshot, People, SlaState, StatusRole
+from .policy import Classification, Policy, Targets
+from .timeline import Timeline, build_timeline
+
+_STOP_ROLES = (StatusRole.RESOLVED, StatusRole.CLOSED)
+RUNNING, PAUSED, STOPPED = "running", "paused", "stopped"
+
+
+class ClockName(StrEnum):
+    FIRST_RESPONSE = "first_response"
+    RESOLUTION = "resolution"
+
+
+class ClockState(StrEnum):
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    BREACHED = "breached"
+    PAUSED = "paused"
+    MET = "met"
+    NOT_APPLICABLE = "not_applicable"
+
+
+@dataclass(frozen=True)
+class Interval:
+    start: datetime
+    end: datetime | None  # None: still so now
+    kind: str  # RUNNING, PAUSED or STOPPED
+
+
+@dataclass(frozen=True)
+class Clock:
+    name: ClockName
+    target_minutes: int
+    due: datetime | None  # None only while the resolution clock is paused
+    used_minutes: float
+    running: bool  # counting now
+    paused: bool
+    stopped_at: datetime | None  # met, or resolved/closed
+    breached: bool
+    intervals: tuple[Interval, ...]
+    reminders_crossed: tuple[float, ...]  # configured fractions reached (active clocks)
+
+    @property
+    def minutes_left(self) -> float:
+        return self.target_minutes - self.used_minutes
+
+    @property
+    def state(self) -> ClockState:
+        if self.breached:
+            return ClockState.BREACHED
+        if self.stopped_at is not None:
+            return ClockState.MET
+        if self.paused:
+            return ClockState.PAUSED
+        if self.reminders_crossed:
+            return ClockState.AT_RISK
+        return ClockState.ON_TRACK
+
+
+@dataclass(frozen=True)
+class SlaView:
+    """Everything `sync`, `explain`, `queue` and `report` need to know about one issue."""
+
+    issue: IssueSnapshot
+    timeline: Timeline
+    classification: Classification
+    targets: Targets
+    first_response: Clock
+    resolution: Clock
+    state: SlaState
+    now: datetime
+
+    @property
+    def clocks(self) -> tuple[Clock, Clock]:
+        return (self.first_response, self.resolution)
+
+
+def evaluate(
+    issue: IssueSnapshot,
+    calendar: WorkCalendar,
+    policy: Policy,
+    people: People,
+    now: datetime,
+) -> SlaView:
+    """Compute both clocks and the overall state of `issue` at `now`."""
+    timeline = build_timeline(issue, now)
+    # Breached is sticky: an announced breach stays, even if a later priority change
+    # moves the due time past `now`.
+    tags = timeline.tags()
+    breach_noted = {n for n in ClockName if f"{n.value}:breach" in tags}
+    classification = policy.classify(issue, people)
+    targets = policy.targets(classification.level, classification.channel, classification.priority)
+    reminders = policy.settings.reminders.at
+    first = _first_response(
+        timeline,
+        calendar,
+        policy,
+        people,
+        now,
+        targets.first_response,
+        reminders,
+        ClockName.FIRST_RESPONSE in breach_noted,
+    )
+    resolution = _resolution(
+        timeline,
+        calendar,
+        policy,
+        now,
+        targets.resolution,
+        reminders,
+        ClockName.RESOLUTION in breach_noted,
+    )
+    return SlaView(
+        issue=issue,
+        timeline=timeline,
+        classification=classification,
+        targets=targets,
+        first_response=first,
+        resolution=resolution,
+        state=_overall(timeline, policy, first, resolution),
+        now=now,
+    )
+
+
+def _first_response(
+    timeline: Timeline,
+    calendar: WorkCalendar,
+    policy: Policy,
+    people: People,
+    now: datetime,
+    target: int,
+    reminders: list[float],
+    breach_noted: bool,
+) -> Clock:
+    issue = timeline.issue
+    due = calendar.add_working_minutes(issue.created_on, target)
+    reply = timeline.first_staff_public_note(people)
+    stopped_at = reply.created_on if reply else None
+    if stopped_at is None:
+        # Resolving or closing the issue answers it too; the clock cannot run forever.
+        for period in timeline.periods:
+            if policy.status_role(period.status) in _STOP_ROLES:
+                stopped_at = period.start
+                break
+    end = stopped_at if stopped_at is not None else now
+    used = calendar.working_minutes(issue.created_on, end)
+    breached = breach_noted or (stopped_at or now) > due
+    running = stopped_at is None
+    return Clock(
+        name=ClockName.FIRST_RESPONSE,
+        target_minutes=target,
+        due=due,
+        used_minutes=used,
+        running=running,
+        paused=False,
+        stopped_at=stopped_at,
+        breached=breached,
+        intervals=(Interval(issue.created_on, stopped_at, RUNNING),),
+        reminders_crossed=_crossed(reminders, used, target) if running else (),
+    )
+
+
+def _resolution(
+    timeline: Timeline,
+    calendar: WorkCalendar,
+    policy: Policy,
+    now: datetime,
+    target: int,
+    reminders: list[float],
+    breach_noted: bool,
+) -> Clock:
+    intervals: list[Interval] = []
+    for period in timeline.periods:
+        kind = _kind(policy.status_role(period.status))
+        if intervals and intervals[-1].kind == kind:
+            intervals[-1] = Interval(intervals[-1].start, period.end, kind)
+        else:
+            intervals.append(Interval(period.start, period.end, kind))
+
+    used = 0.0
+    due: datetime | None = None
+    for interval in intervals:
+        if interval.kind != RUNNING:
+            continue
+        end = interval.end if interval.end is not None else now
+        if used < target:
+            # Not reached before this interval: project it from here. Once reached, the
+            # due time stays where the target was crossed.
+            due = calendar.add_working_minutes(interval.start, target - used)
+        used += calendar.working_minutes(interval.start, end)
+
+    kind = intervals[-1].kind
+    return Clock(
+        name=ClockName.RESOLUTION,
+        target_minutes=target,
+        due=None if kind == PAUSED else due,
+        used_minutes=used,
+        running=kind == RUNNING,
+        paused=kind == PAUSED,
+        stopped_at=intervals[-1].start if kind == STOPPED else None,
+        breached=breach_noted or used > target,
+        intervals=tuple(intervals),
+        reminders_crossed=_crossed(reminders, used, target) if kind == RUNNING else (),
+    )
+
+
+def _kind(role: StatusRole | None) -> str:
+    # An unknown status runs the clock: never hide a breach behind a missing mapping.
+    if role is StatusRole.AWAITING_CLIENT:
+        return PAUSED
+    if role in _STOP_ROLES:
+        return STOPPED
+    return RUNNING
+
+
+def _crossed(fractions: list[float], used: float, target: int) -> tuple[float, ...]:
+    return tuple(f for f in fractions if used >= f * target)
+
+
+def _overall(timeline: Timeline, policy: Policy, first: Clock, resolution: Clock) -> SlaState:
+    roles = [policy.status_role(p.status) for p in timeline.periods]
+    if all(role in _STOP_ROLES for role in roles):
+        return SlaState.NOT_APPLICABLE  # created resolved or closed: no clock ever ran
+    if first.breached or resolution.breached:
+        return SlaState.BREACHED
+    if resolution.stopped_at is not None:
+        return SlaState.MET
+    if resolution.paused:
+        return SlaState.PAUSED
+    if first.reminders_crossed or resolution.reminders_crossed:
+        return SlaState.AT_RISK
+    return SlaState.ON_TRACK

@@ -1,0 +1,351 @@
+"""Configuration: a TOML file plus SUP_SLA_* environment overrides (SPEC.md, "Configuration").
+
+Every problem is raised as ConfigError naming the key, so the CLI can exit 2 with a
+message instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import tomllib
+from datetime import date, time
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+from pydantic_settings import (
+    BaseSettings,
+    PydanticBaseSettingsSource,
+    SettingsConfigDict,
+)
+
+from .errors import ConfigError
+from .model import StatusRole
+
+DEFAULT_CONFIG_PATH = "sup-sla-sync.toml"
+CONFIG_ENV = "SUP_SLA_CONFIG"
+_HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class RedmineConfig(_Section):
+    url: str = "https://sup.mitwork.kz"
+    api_key: SecretStr = SecretStr("")
+    projects: list[str] = ["edoc"]
+    timeout_seconds: float = Field(30, gt=0)
+    verify_tls: bool = True
+
+    @field_validator("url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+", value):
+            raise ValueError("must be an http:// or https:// URL")
+        return value.rstrip("/")
+
+
+class CalendarConfig(_Section):
+    timezone: str = "Asia/Almaty"
+    work_start: time = time(9, 0)
+    work_end: time = time(18, 0)
+    country: str = "KZ"
+    extra_holidays: list[date] = []
+    extra_workdays: list[date] = []
+
+    @field_validator("work_start", "work_end", mode="before")
+    @classmethod
+    def _hhmm(cls, value: Any) -> Any:
+        if isinstance(value, time):
+            return value
+        match = _HHMM.match(str(value))
+        if not match:
+            raise ValueError(f"{value!r} is not a time of day as HH:MM (00:00 to 23:59)")
+        return time(int(match[1]), int(match[2]))
+
+    @field_validator("timezone")
+    @classmethod
+    def _zone(cls, value: str) -> str:
+        from .calendar import load_zone
+
+        load_zone(value)  # raises ValueError naming the zone
+        return value
+
+    @field_validator("country")
+    @classmethod
+    def _country(cls, value: str) -> str:
+        import holidays
+
+        if value.upper() not in holidays.list_supported_countries():
+            raise ValueError(f"{value!r} is not a country the holidays package knows")
+        return value.upper()
+
+    @model_validator(mode="after")
+    def _hours(self) -> CalendarConfig:
+        if self.work_start >= self.work_end:
+            raise ValueError("work_start must be before work_end")
+        both = set(self.extra_holidays) & set(self.extra_workdays)
+        if both:
+            days = ", ".join(sorted(d.isoformat() for d in both))
+            raise ValueError(f"{days} is in both extra_holidays and extra_workdays")
+        return self
+
+
+class StatusesConfig(_Section):
+    new: list[str] = ["New"]
+    in_progress: list[str] = ["In Progress"]
+    awaiting_client: list[str] = ["Feedback"]
+    resolved: list[str] = ["Resolved"]
+    closed: list[str] = ["Closed", "Rejected"]
+    reopen_to: str = "In Progress"
+    auto_close_to: str = "Closed"
+
+    def role_of(self, status: str) -> StatusRole | None:
+        for role in StatusRole:
+            if status in getattr(self, role.value):
+                return role
+        return None
+
+    def names(self) -> list[str]:
+        out: list[str] = []
+        for role in StatusRole:
+            out += getattr(self, role.value)
+        return [*out, self.reopen_to, self.auto_close_to]
+
+
+class TrackersConfig(_Section):
+    consultation: list[str] = ["Support"]
+    defect: list[str] = ["Bug"]
+
+
+class PrioritiesConfig(_Section):
+    normal: list[str] = ["Low", "Normal"]
+    urgent: list[str] = ["High", "Urgent"]
+    immediate: list[str] = ["Immediate"]
+
+
+class FieldsConfig(_Section):
+    service_level: str = "SLA level"
+    channel: str = "Channel"
+    category: str = "Category"
+    first_response_due: str = "SLA first response due"
+    resolution_due: str = "SLA resolution due"
+    sla_state: str = "SLA state"
+
+
+class CategoryValuesConfig(_Section):
+    consultation: str = "Consultation"
+    defect: str = "Defect"
+
+
+class ServiceLevelConfig(_Section):
+    vip_values: list[str] = ["VIP"]
+    vip_groups: list[str] = []
+    vip_projects: list[str] = []
+
+
+class ChannelsConfig(_Section):
+    online_assistant: list[str] = ["Online assistant"]
+    official_letter: list[str] = ["Official letter"]
+
+
+class StaffConfig(_Section):
+    groups: list[str] = ["Support"]
+    lead: str = ""
+
+
+class FirstResponseTargets(_Section):
+    basic_online_assistant: int = Field(15, gt=0, le=525_600)
+    basic_other: int = Field(540, gt=0, le=525_600)
+    vip_online_assistant: int = Field(15, gt=0, le=525_600)
+    vip_normal: int = Field(120, gt=0, le=525_600)
+    vip_urgent: int = Field(60, gt=0, le=525_600)
+    vip_immediate: int = Field(30, gt=0, le=525_600)
+
+
+class ResolutionTargets(_Section):
+    basic: int = Field(1080, gt=0, le=525_600)
+    vip: int = Field(540, gt=0, le=525_600)
+    vip_official_letter: int = Field(1080, gt=0, le=525_600)
+
+
+class TargetsConfig(_Section):
+    first_response: FirstResponseTargets = FirstResponseTargets()
+    resolution: ResolutionTargets = ResolutionTargets()
+
+
+class RemindersConfig(_Section):
+    at: list[float] = [0.75]
+
+    @field_validator("at")
+    @classmethod
+    def _fractions(cls, value: list[float]) -> list[float]:
+        for fraction in value:
+            if not 0 < fraction < 1:
+                raise ValueError(f"{fraction} is not a fraction between 0 and 1 (exclusive)")
+        return sorted(set(value))
+
+
+class AutoCloseConfig(_Section):
+    enabled: bool = True
+    after_working_hours: float = Field(8, gt=0, le=10_000)
+
+
+class NotesConfig(_Section):
+    language: Literal["ru", "kk", "en"] = "ru"
+
+
+class ClassifyConfig(_Section):
+    apply_priority: bool = False
+
+
+class DaemonConfig(_Section):
+    interval_minutes: float = Field(5, gt=0, le=1440)
+
+
+class LockConfig(_Section):
+    backend: Literal["file", "postgres", "redis"] = "file"
+    path: str = "sup-sla-sync.lock"
+    url: str = ""
+
+    @model_validator(mode="after")
+    def _url_needed(self) -> LockConfig:
+        if self.backend != "file" and not self.url:
+            raise ValueError(f"backend {self.backend!r} needs lock.url")
+        return self
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SUP_SLA_",
+        env_nested_delimiter="__",
+        extra="forbid",
+        frozen=True,
+    )
+
+    redmine: RedmineConfig = RedmineConfig()
+    calendar: CalendarConfig = CalendarConfig()
+    statuses: StatusesConfig = StatusesConfig()
+    trackers: TrackersConfig = TrackersConfig()
+    priorities: PrioritiesConfig = PrioritiesConfig()
+    fields: FieldsConfig = FieldsConfig()
+    category_values: CategoryValuesConfig = CategoryValuesConfig()
+    service_level: ServiceLevelConfig = ServiceLevelConfig()
+    channels: ChannelsConfig = ChannelsConfig()
+    staff: StaffConfig = StaffConfig()
+    targets: TargetsConfig = TargetsConfig()
+    reminders: RemindersConfig = RemindersConfig()
+    auto_close: AutoCloseConfig = AutoCloseConfig()
+    notes: NotesConfig = NotesConfig()
+    classify: ClassifyConfig = ClassifyConfig()
+    daemon: DaemonConfig = DaemonConfig()
+    lock: LockConfig = LockConfig()
+
+    @classmethod
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
+        # The file's values arrive as init arguments; the environment overrides them.
+        return (env_settings, init_settings)
+
+    @model_validator(mode="after")
+    def _roles_do_not_overlap(self) -> Settings:
+        _unique_roles("statuses", {r.value: getattr(self.statuses, r.value) for r in StatusRole})
+        _unique_roles("trackers", self.trackers.model_dump())
+        _unique_roles("priorities", self.priorities.model_dump())
+        _unique_roles("channels", self.channels.model_dump())
+        role = self.statuses.role_of(self.statuses.reopen_to)
+        if role not in (StatusRole.NEW, StatusRole.IN_PROGRESS):
+            raise ValueError(
+                f"statuses.reopen_to: {self.statuses.reopen_to!r} must be one of "
+                "statuses.new or statuses.in_progress"
+            )
+        role = self.statuses.role_of(self.statuses.auto_close_to)
+        if role not in (StatusRole.RESOLVED, StatusRole.CLOSED):
+            raise ValueError(
+                f"statuses.auto_close_to: {self.statuses.auto_close_to!r} must be one of "
+                "statuses.resolved or statuses.closed"
+            )
+        if not self.statuses.awaiting_client and self.auto_close.enabled:
+            raise ValueError("statuses.awaiting_client: empty, but auto_close.enabled is true")
+        if self.category_values.consultation == self.category_values.defect:
+            raise ValueError("category_values.defect: the same value as consultation")
+        return self
+
+    def redacted(self) -> dict[str, Any]:
+        """The effective configuration, the API key masked (for `config` output)."""
+        data = self.model_dump(mode="json")
+        data["redmine"]["api_key"] = "***" if self.redmine.api_key.get_secret_value() else ""
+        return data
+
+
+def _unique_roles(section: str, roles: dict[str, list[str]]) -> None:
+    seen: dict[str, str] = {}
+    for role, names in roles.items():
+        for name in names:
+            if name in seen and seen[name] != role:
+                raise ValueError(
+                    f"{section}.{role}: {name!r} is also in {section}.{seen[name]}; "
+                    "a name can have one role only"
+                )
+            seen[name] = role
+
+
+def resolve_config_path(path: str | os.PathLike[str] | None) -> tuple[Path, bool]:
+    """The path to read, and whether the user named it (a named file must exist)."""
+    if path is not None:
+        return Path(path), True
+    if os.environ.get(CONFIG_ENV):
+        return Path(os.environ[CONFIG_ENV]), True
+    return Path(DEFAULT_CONFIG_PATH), False
+
+
+def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
+    """Read the TOML file (if any) and the environment; raise ConfigError naming the key."""
+    file, named = resolve_config_path(path)
+    data: dict[str, Any] = {}
+    if file.exists():
+        try:
+            data = tomllib.loads(file.read_text(encoding="utf-8"))
+        except tomllib.TOMLDecodeError as exc:
+            raise ConfigError(f"{file}: not valid TOML: {exc}") from None
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"{file}: cannot be read: {exc}") from None
+    elif named:
+        raise ConfigError(f"configuration file not found: {file}")
+    try:
+        return Settings(**data)
+    except ValidationError as exc:
+        raise ConfigError(_describe(exc, file if file.exists() else None)) from None
+    except ValueError as exc:  # raised by pydantic-settings for unparsable env values
+        raise ConfigError(f"environment: {exc}") from None
+
+
+def _describe(exc: ValidationError, file: Path | None) -> str:
+    lines = []
+    for error in exc.errors():
+        key = ".".join(str(part) for part in error["loc"])
+        message = error["msg"].removeprefix("Value error, ")
+        if error["type"] == "extra_forbidden":
+            message = "unknown key"
+        if key:
+            lines.append(f"{key}: {message}")
+        else:
+            lines.append(message)
+    where = f"{file}: " if file else ""
+    return where + "invalid configuration:\n  " + "\n  ".join(lines)

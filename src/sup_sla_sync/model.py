@@ -1,0 +1,138 @@
+"""The regulation's vocabulary and the issue snapshot the pure core works on.
+
+Nothing here does I/O: the Redmine adapter builds these values, the core reads them.
+All datetimes are timezone-aware (UTC as read from the tracker).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from enum import StrEnum
+
+
+class ServiceLevel(StrEnum):
+    BASIC = "basic"
+    VIP = "vip"
+
+
+class Channel(StrEnum):
+    ONLINE_ASSISTANT = "online_assistant"
+    OFFICIAL_LETTER = "official_letter"
+    OTHER = "other"
+
+
+class Priority(StrEnum):
+    NORMAL = "normal"
+    URGENT = "urgent"
+    IMMEDIATE = "immediate"
+
+
+class Category(StrEnum):
+    CONSULTATION = "consultation"
+    DEFECT = "defect"
+
+
+class StatusRole(StrEnum):
+    NEW = "new"
+    IN_PROGRESS = "in_progress"
+    AWAITING_CLIENT = "awaiting_client"
+    RESOLVED = "resolved"
+    CLOSED = "closed"
+
+
+class SlaState(StrEnum):
+    ON_TRACK = "on_track"
+    AT_RISK = "at_risk"
+    BREACHED = "breached"
+    PAUSED = "paused"
+    MET = "met"
+    NOT_APPLICABLE = "not_applicable"
+
+
+# Names of the standard attributes in FieldChange.name; custom fields are "cf:<name>".
+STATUS = "status"
+PRIORITY = "priority"
+TRACKER = "tracker"
+DUE_DATE = "due_date"
+ASSIGNED_TO = "assigned_to"
+ATTACHMENT = "attachment"
+
+
+def cf(name: str) -> str:
+    """The FieldChange name of a custom field."""
+    return f"cf:{name}"
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    """One detail of a journal: an attribute or custom field going from old to new.
+
+    Status, priority and tracker values are names; custom fields are their raw values.
+    """
+
+    name: str
+    old: str | None
+    new: str | None
+
+
+@dataclass(frozen=True)
+class Journal:
+    id: int
+    user_id: int
+    created_on: datetime
+    notes: str = ""
+    private: bool = False
+    changes: tuple[FieldChange, ...] = ()
+
+    def change_of(self, name: str) -> FieldChange | None:
+        for change in self.changes:
+            if change.name == name:
+                return change
+        return None
+
+
+@dataclass(frozen=True)
+class IssueSnapshot:
+    """One issue as the tracker holds it: fields by name and its journals in order."""
+
+    id: int
+    subject: str
+    tracker: str
+    status: str
+    priority: str
+    author_id: int
+    created_on: datetime
+    updated_on: datetime
+    project: str = ""
+    description: str = ""
+    assigned_to_id: int | None = None
+    due_date: date | None = None
+    custom_fields: Mapping[str, str | None] = field(default_factory=dict)
+    journals: tuple[Journal, ...] = ()
+    watcher_ids: frozenset[int] = frozenset()
+
+    def field(self, name: str) -> str | None:
+        value = self.custom_fields.get(name)
+        return value if value not in ("", None) else None
+
+
+@dataclass(frozen=True)
+class People:
+    """Who is who, as far as the clocks care."""
+
+    tool_user_id: int
+    staff_ids: frozenset[int] = frozenset()
+    vip_ids: frozenset[int] = frozenset()
+    logins: Mapping[int, str] = field(default_factory=dict)
+    lead_id: int | None = None
+
+    def is_staff(self, user_id: int) -> bool:
+        return user_id in self.staff_ids and user_id != self.tool_user_id
+
+    def is_client(self, user_id: int) -> bool:
+        return user_id not in self.staff_ids and user_id != self.tool_user_id
+
+    def login(self, user_id: int | None) -> str | None:
+        return None if user_id is None else self.logins.get(user_id)

@@ -1,0 +1,341 @@
+"""One pass: read issues, evaluate them, apply the planned writes (the service layer).
+
+The only I/O is through the adapter; every decision comes from the pure core.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from .calendar import WorkCalendar
+from .clocks import SlaView, evaluate
+from .config import Settings
+from .errors import SlaSyncError, TrackerUnavailable
+from .model import PRIORITY, STATUS, FieldChange, IssueSnapshot, Journal, People, StatusRole
+from .plan import (
+    AUTO_CLOSE,
+    REOPEN,
+    Context,
+    Note,
+    Plan,
+    Transition,
+    decide_transition,
+    plan_updates,
+)
+from .policy import Policy
+
+log = logging.getLogger("sup_sla_sync.sync")
+
+# On a cold start (no memory of the previous pass), closed issues updated this recently
+# are looked at too, so an issue closed while the daemon was down still gets its final state.
+COLD_START_CLOSED_LOOKBACK = timedelta(days=30)
+
+
+class Tracker(Protocol):
+    """What the pass needs from the Redmine adapter."""
+
+    def load_people(self, staff_groups: list[str], vip_groups: list[str], lead: str) -> People: ...
+
+    def iter_issues(
+        self, projects: list[str], closed_since: datetime | None
+    ) -> Iterator[IssueSnapshot]: ...
+
+    def snapshot(self, issue_id: int, fresh: bool = True) -> IssueSnapshot: ...
+
+    def update_issue(self, issue_id: int, **changes: Any) -> None: ...
+
+    def add_watcher(self, issue_id: int, user_id: int) -> None: ...
+
+
+@dataclass
+class PassResult:
+    seen: int = 0
+    updated: int = 0
+    reminders: int = 0
+    breaches: int = 0
+    reopened: int = 0
+    closed: int = 0
+    errors: list[dict[str, Any]] = field(default_factory=list)
+    planned: list[dict[str, Any]] = field(default_factory=list)  # dry-run only
+    seconds: float = 0.0
+
+    def as_json(self, dry_run: bool = False) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "seen": self.seen,
+            "updated": self.updated,
+            "reminders": self.reminders,
+            "breaches": self.breaches,
+            "reopened": self.reopened,
+            "closed": self.closed,
+            "errors": self.errors,
+        }
+        if dry_run:
+            data["planned"] = self.planned
+        return data
+
+
+class SyncService:
+    def __init__(
+        self,
+        settings: Settings,
+        tracker: Tracker,
+        calendar: WorkCalendar | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.settings = settings
+        self.tracker = tracker
+        self.calendar = calendar or WorkCalendar.from_config(settings.calendar)
+        self.policy = Policy(settings)
+        self.clock = clock
+        self.stop_requested = threading.Event()
+        self._last_pass_start: datetime | None = None
+
+    # --- reading ----------------------------------------------------------------------
+
+    def people(self) -> People:
+        staff = self.settings.staff
+        return self.tracker.load_people(
+            staff.groups, self.settings.service_level.vip_groups, staff.lead
+        )
+
+    def context(self, people: People | None = None) -> Context:
+        return Context(self.settings, self.policy, self.calendar, people or self.people())
+
+    def view(self, issue: IssueSnapshot, ctx: Context, now: datetime) -> SlaView:
+        return evaluate(issue, self.calendar, self.policy, ctx.people, now)
+
+    def explain(self, issue_id: int) -> tuple[SlaView, Transition | None, Plan]:
+        """What `sync` would decide for one issue now (nothing is written)."""
+        ctx = self.context()
+        now = self.clock()
+        issue = self.tracker.snapshot(issue_id)
+        view = self.view(issue, ctx, now)
+        transition = decide_transition(view, ctx, now)
+        if transition is not None:
+            view = self.view(simulate(issue, transition, ctx.people.tool_user_id, now), ctx, now)
+        return view, transition, plan_updates(view, ctx, now)
+
+    def open_views(self) -> list[SlaView]:
+        """Every open issue of the configured projects, evaluated now (for `queue`)."""
+        ctx = self.context()
+        now = self.clock()
+        return [
+            self.view(issue, ctx, now)
+            for issue in self.tracker.iter_issues(self.settings.redmine.projects, None)
+        ]
+
+    # --- a pass -----------------------------------------------------------------------
+
+    def run_pass(self, issue_ids: Iterable[int] = (), dry_run: bool = False) -> PassResult:
+        started = time.monotonic()
+        now = self.clock()
+        result = PassResult()
+        ctx = self.context()
+        closed_since = self._last_pass_start or (now - COLD_START_CLOSED_LOOKBACK)
+        wanted = list(issue_ids)
+        if wanted:
+            issues: Iterable[IssueSnapshot] = self._read_each(wanted, result)
+        else:
+            issues = self.tracker.iter_issues(self.settings.redmine.projects, closed_since)
+        for issue in issues:
+            if self.stop_requested.is_set():
+                log.info("stop requested: the pass ends after issue %s", issue.id)
+                break
+            result.seen += 1
+            try:
+                self._process(issue, ctx, now, result, dry_run)
+            except TrackerUnavailable:
+                raise  # every further issue would fail the same way; the caller backs off
+            except SlaSyncError as exc:
+                self._record_error(result, issue.id, str(exc))
+            except Exception as exc:  # one bad issue never stops a pass
+                log.exception("issue %s: unexpected error", issue.id)
+                self._record_error(result, issue.id, f"unexpected error: {exc!r}")
+        if not wanted and not dry_run:
+            self._last_pass_start = now
+        result.seconds = round(time.monotonic() - started, 3)
+        return result
+
+    def _read_each(self, issue_ids: list[int], result: PassResult) -> Iterator[IssueSnapshot]:
+        for issue_id in issue_ids:
+            try:
+                yield self.tracker.snapshot(issue_id)
+            except TrackerUnavailable:
+                raise
+            except SlaSyncError as exc:
+                self._record_error(result, issue_id, str(exc))
+
+    @staticmethod
+    def _record_error(result: PassResult, issue_id: int, error: str) -> None:
+        log.error("issue %s: %s", issue_id, error, extra={"issue": issue_id})
+        result.errors.append({"issue": issue_id, "error": error})
+
+    def _process(
+        self, issue: IssueSnapshot, ctx: Context, now: datetime, result: PassResult, dry: bool
+    ) -> None:
+        writes = 0
+        tool = ctx.people.tool_user_id
+        view = self.view(issue, ctx, now)
+        transition = decide_transition(view, ctx, now)
+        if transition is not None:
+            if dry:
+                result.planned.append(_describe_transition(issue.id, transition))
+                issue = simulate(issue, transition, tool, now)
+                _count_transition(result, transition)
+            else:
+                issue, done = self._apply_transition(issue, transition, ctx, now, result)
+                writes += done
+            view = self.view(issue, ctx, now)
+        plan = plan_updates(view, ctx, now)
+        if dry:
+            result.planned += _describe_plan(plan)
+        else:
+            writes += self._apply_plan(plan)
+        result.reminders += sum(1 for n in plan.notes if not n.tag.endswith(":breach"))
+        result.breaches += sum(1 for n in plan.notes if n.tag.endswith(":breach"))
+        if writes or (dry and (transition or not plan.empty)):
+            result.updated += 1
+
+    def _apply_transition(
+        self,
+        issue: IssueSnapshot,
+        transition: Transition,
+        ctx: Context,
+        now: datetime,
+        result: PassResult,
+    ) -> tuple[IssueSnapshot, int]:
+        """Apply a status/priority change; return the issue as re-read and the writes made."""
+        if transition.kind == AUTO_CLOSE:
+            # Never close wrongly: decide again on a fresh read just before closing.
+            issue = self.tracker.snapshot(issue.id)
+            fresh = decide_transition(self.view(issue, ctx, now), ctx, now)
+            if fresh is None or fresh.kind != AUTO_CLOSE:
+                log.info("issue %s: changed before the auto-close; re-planned", issue.id)
+                if fresh is None:
+                    return issue, 0
+                transition = fresh
+        self._write_transition(issue.id, transition)
+        _count_transition(result, transition)
+        writes = 1
+        issue = self.tracker.snapshot(issue.id)
+        if transition.kind == AUTO_CLOSE and self._client_slipped_in(issue, ctx):
+            # A client note arrived between the re-read and the close: reopen at once.
+            reopen = Transition(
+                REOPEN,
+                Note(REOPEN, _reopen_text(ctx), private=True),
+                status=self.settings.statuses.reopen_to,
+            )
+            log.warning("issue %s: the client wrote during the auto-close; reopened", issue.id)
+            self._write_transition(issue.id, reopen)
+            result.closed -= 1
+            result.reopened += 1
+            writes += 1
+            issue = self.tracker.snapshot(issue.id)
+        return issue, writes
+
+    def _write_transition(self, issue_id: int, transition: Transition) -> None:
+        self.tracker.update_issue(
+            issue_id,
+            status=transition.status,
+            priority=transition.priority,
+            notes=transition.note.text,
+            private_notes=transition.note.private,
+        )
+        log.info("issue %s: %s", issue_id, transition.kind, extra={"issue": issue_id})
+
+    def _client_slipped_in(self, issue: IssueSnapshot, ctx: Context) -> bool:
+        timeline = self.view(issue, ctx, self.clock()).timeline
+        periods = timeline.periods
+        if len(periods) < 2 or self.policy.status_role(periods[-2].status) is not (
+            StatusRole.AWAITING_CLIENT
+        ):
+            return False
+        return bool(timeline.client_replies_since(periods[-2].entered_by, ctx.people))
+
+    def _apply_plan(self, plan: Plan) -> int:
+        writes = 0
+        if plan.fields or plan.due_date:
+            changes: dict[str, Any] = {"custom_fields": plan.fields}
+            if plan.due_date:
+                changes["due_date"] = plan.due_date
+            self.tracker.update_issue(plan.issue_id, **changes)
+            writes += 1
+        for note in plan.notes:
+            self.tracker.update_issue(plan.issue_id, notes=note.text, private_notes=note.private)
+            log.info("issue %s: note %s", plan.issue_id, note.tag, extra={"issue": plan.issue_id})
+            writes += 1
+        for user_id in plan.watchers:
+            self.tracker.add_watcher(plan.issue_id, user_id)
+            writes += 1
+        return writes
+
+
+def _reopen_text(ctx: Context) -> str:
+    from .texts import text
+
+    return text(ctx.language, "reopen", status=ctx.settings.statuses.reopen_to)
+
+
+def _count_transition(result: PassResult, transition: Transition) -> None:
+    if transition.kind == AUTO_CLOSE:
+        result.closed += 1
+    elif transition.kind == REOPEN:
+        result.reopened += 1
+
+
+def simulate(
+    issue: IssueSnapshot, transition: Transition, tool: int, now: datetime
+) -> IssueSnapshot:
+    """The issue as it would be after `transition` (for dry runs and `explain`)."""
+    changes = []
+    if transition.status:
+        changes.append(FieldChange(STATUS, issue.status, transition.status))
+    if transition.priority:
+        changes.append(FieldChange(PRIORITY, issue.priority, transition.priority))
+    next_id = max((j.id for j in issue.journals), default=0) + 1
+    journal = Journal(
+        next_id, tool, now, transition.note.text, transition.note.private, tuple(changes)
+    )
+    return replace(
+        issue,
+        status=transition.status or issue.status,
+        priority=transition.priority or issue.priority,
+        journals=(*issue.journals, journal),
+    )
+
+
+def _describe_transition(issue_id: int, transition: Transition) -> dict[str, Any]:
+    return {
+        "issue": issue_id,
+        "write": transition.kind,
+        "status": transition.status,
+        "priority": transition.priority,
+        "note": transition.note.text,
+        "private": transition.note.private,
+    }
+
+
+def _describe_plan(plan: Plan) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    if plan.fields or plan.due_date:
+        out.append(
+            {
+                "issue": plan.issue_id,
+                "write": "fields",
+                "fields": plan.fields,
+                "due_date": plan.due_date.isoformat() if plan.due_date else None,
+            }
+        )
+    for note in plan.notes:
+        out.append(
+            {"issue": plan.issue_id, "write": "note", "note": note.text, "private": note.private}
+        )
+    for user_id in plan.watchers:
+        out.append({"issue": plan.issue_id, "write": "watcher", "user_id": user_id})
+    return out

@@ -1,0 +1,93 @@
+"""An issue's history as the clocks see it: status periods, and who said what when."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from .model import ATTACHMENT, STATUS, IssueSnapshot, Journal, People
+
+_TAG = re.compile(r"^\s*\[sla:([a-z_]+):?([a-z0-9_]*)\]")
+
+
+@dataclass(frozen=True)
+class StatusPeriod:
+    status: str
+    start: datetime
+    end: datetime | None  # None: the issue is still in this status
+    entered_by: int | None  # journal index that entered it; None at creation
+
+
+@dataclass(frozen=True)
+class Timeline:
+    issue: IssueSnapshot
+    periods: tuple[StatusPeriod, ...]
+    journals: tuple[Journal, ...]  # sorted, none after `now`
+
+    @property
+    def current(self) -> StatusPeriod:
+        return self.periods[-1]
+
+    def first_staff_public_note(self, people: People) -> Journal | None:
+        for journal in self.journals:
+            if journal.notes.strip() and not journal.private and people.is_staff(journal.user_id):
+                return journal
+        return None
+
+    def client_replies_since(self, index: int | None, people: People) -> list[Journal]:
+        """Client notes or attachments in journals after journal `index` (None: creation)."""
+        start = 0 if index is None else index + 1
+        return [
+            journal
+            for journal in self.journals[start:]
+            if people.is_client(journal.user_id) and is_reply(journal)
+        ]
+
+    def tags(self, since_index: int | None = None) -> set[str]:
+        """The `[sla:...]` tags of notes after journal `since_index` (None: all)."""
+        start = 0 if since_index is None else since_index + 1
+        return {tag for journal in self.journals[start:] if (tag := note_tag(journal.notes))}
+
+    def index_of(self, journal_id: int) -> int:
+        for index, journal in enumerate(self.journals):
+            if journal.id == journal_id:
+                return index
+        raise KeyError(journal_id)
+
+
+def is_reply(journal: Journal) -> bool:
+    return bool(journal.notes.strip()) or journal.change_of(ATTACHMENT) is not None
+
+
+def note_tag(notes: str) -> str | None:
+    """`first_response:75` for a note starting with `[sla:first_response:75]`."""
+    match = _TAG.match(notes or "")
+    if not match:
+        return None
+    return f"{match[1]}:{match[2]}" if match[2] else match[1]
+
+
+def build_timeline(issue: IssueSnapshot, now: datetime) -> Timeline:
+    journals = tuple(
+        sorted(
+            (j for j in issue.journals if j.created_on <= now),
+            key=lambda j: (j.created_on, j.id),
+        )
+    )
+    changes = [(i, j, c) for i, j in enumerate(journals) if (c := j.change_of(STATUS))]
+    if changes:
+        first_old = changes[0][2].old
+        initial = first_old if first_old is not None else issue.status
+    else:
+        initial = issue.status
+    periods: list[StatusPeriod] = []
+    status, start, entered_by = initial, issue.created_on, None
+    for index, journal, change in changes:
+        new = change.new if change.new is not None else status
+        if new == status:
+            continue
+        periods.append(StatusPeriod(status, start, journal.created_on, entered_by))
+        status, start, entered_by = new, journal.created_on, index
+    periods.append(StatusPeriod(status, start, None, entered_by))
+    return Timeline(issue, tuple(periods), journals)

@@ -1,0 +1,117 @@
+"""An in-memory tracker that behaves like Redmine where the sync pass can tell.
+
+Writes append journals by the tool's user, as Redmine does (a private note sent with
+field changes becomes two journals), so a second pass sees its own work.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from datetime import date, datetime
+from typing import Any
+
+from sup_sla_sync.errors import TrackerError
+from sup_sla_sync.model import (
+    DUE_DATE,
+    PRIORITY,
+    STATUS,
+    FieldChange,
+    IssueSnapshot,
+    Journal,
+    People,
+    cf,
+)
+
+from factories import PEOPLE, TOOL
+
+
+class FakeTracker:
+    def __init__(self, *issues: IssueSnapshot, now: Callable[[], datetime]) -> None:
+        self.issues = {issue.id: issue for issue in issues}
+        self.now = now
+        self.people = PEOPLE
+        self.writes: list[tuple[int, dict[str, Any]]] = []
+        self.watchers_added: list[tuple[int, int]] = []
+        self.reads: list[int] = []
+        self.fail_on: dict[int, Exception] = {}
+        self.before_write: Callable[[int, dict[str, Any]], None] | None = None
+        self._ids = itertools.count(50_000)
+
+    # --- reading
+    def load_people(self, staff_groups: list[str], vip_groups: list[str], lead: str) -> People:
+        return self.people
+
+    def iter_issues(
+        self, projects: list[str], closed_since: datetime | None
+    ) -> Iterator[IssueSnapshot]:
+        for issue_id in sorted(self.issues):
+            yield self.snapshot(issue_id)
+
+    def snapshot(self, issue_id: int, fresh: bool = True) -> IssueSnapshot:
+        if issue_id in self.fail_on:
+            raise self.fail_on[issue_id]
+        if issue_id not in self.issues:
+            raise TrackerError(f"issue {issue_id}: not found or not visible")
+        self.reads.append(issue_id)
+        return self.issues[issue_id]
+
+    # --- people's actions (tests)
+    def person_writes(self, issue_id: int, journal: Journal, status: str | None = None) -> None:
+        issue = self.issues[issue_id]
+        self.issues[issue_id] = replace(
+            issue,
+            status=status or issue.status,
+            journals=(*issue.journals, journal),
+            updated_on=journal.created_on,
+        )
+
+    # --- writing
+    def update_issue(self, issue_id: int, **changes: Any) -> None:
+        if self.before_write:
+            self.before_write(issue_id, changes)
+        self.writes.append((issue_id, changes))
+        issue = self.issues[issue_id]
+        now = self.now()
+        details: list[FieldChange] = []
+        fields = dict(issue.custom_fields)
+        for name, value in (changes.get("custom_fields") or {}).items():
+            if fields.get(name) != value:
+                details.append(FieldChange(cf(name), fields.get(name), value))
+                fields[name] = value
+        status = changes.get("status") or issue.status
+        if status != issue.status:
+            details.append(FieldChange(STATUS, issue.status, status))
+        priority = changes.get("priority") or issue.priority
+        if priority != issue.priority:
+            details.append(FieldChange(PRIORITY, issue.priority, priority))
+        due: date | None = changes.get("due_date", issue.due_date)
+        if due != issue.due_date:
+            details.append(FieldChange(DUE_DATE, str(issue.due_date), str(due)))
+        notes = changes.get("notes") or ""
+        private = bool(changes.get("private_notes"))
+        journals = list(issue.journals)
+        if notes and private and details:
+            journals.append(Journal(next(self._ids), TOOL, now, changes=tuple(details)))
+            journals.append(Journal(next(self._ids), TOOL, now, notes, True))
+        elif notes or details:
+            journals.append(Journal(next(self._ids), TOOL, now, notes, private, tuple(details)))
+        self.issues[issue_id] = replace(
+            issue,
+            custom_fields=fields,
+            status=status,
+            priority=priority,
+            due_date=due,
+            journals=tuple(journals),
+            updated_on=now,
+        )
+
+    def add_watcher(self, issue_id: int, user_id: int) -> None:
+        self.watchers_added.append((issue_id, user_id))
+        issue = self.issues[issue_id]
+        self.issues[issue_id] = replace(issue, watcher_ids=issue.watcher_ids | {user_id})
+
+    # --- inspection
+    def notes(self, issue_id: int) -> list[Journal]:
+        return [j for j in self.issues[issue_id].journals if j.notes]

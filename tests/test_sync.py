@@ -1,0 +1,263 @@
+"""The sync pass against an in-memory tracker: what gets written, once."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date, datetime
+
+import pytest
+
+from sup_sla_sync.config import Settings
+from sup_sla_sync.errors import TrackerError, TrackerUnavailable
+from sup_sla_sync.model import DUE_DATE, cf
+from sup_sla_sync.sync import SyncService
+
+from factories import AGENT, CLIENT, LEAD, at, change, issue, note, status
+from fake_tracker import FakeTracker
+
+SETTINGS = Settings(staff={"groups": ["Support"], "lead": "lead1"})
+
+
+class Clock:
+    def __init__(self, when: str) -> None:
+        self.now = at(when)
+
+    def set(self, when: str) -> None:
+        self.now = at(when)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def service(*issues, when: str = "2025-01-13 10:30", settings: Settings = SETTINGS):
+    clock = Clock(when)
+    tracker = FakeTracker(*issues, now=clock)
+    return SyncService(settings, tracker, clock=clock), tracker, clock
+
+
+def test_first_pass_stamps_and_second_pass_writes_nothing() -> None:
+    svc, tracker, _ = service(issue("2025-01-13 10:00", level="VIP"))
+    result = svc.run_pass()
+    assert (result.seen, result.updated, result.errors) == (1, 1, [])
+    stamped = tracker.issues[7]
+    assert stamped.field("SLA first response due") == "2025-01-13T12:00+05:00"
+    assert stamped.field("SLA resolution due") == "2025-01-14T10:00+05:00"
+    assert stamped.field("SLA state") == "on_track"
+    assert stamped.field("Category") == "Consultation"  # tracker Support
+    assert stamped.due_date == date(2025, 1, 14)
+    writes = len(tracker.writes)
+    again = svc.run_pass()
+    assert len(tracker.writes) == writes
+    assert again.updated == 0
+
+
+def test_reminder_once_private_with_the_assignee_mentioned() -> None:
+    svc, tracker, clock = service(issue("2025-01-13 10:00", level="VIP"), when="2025-01-13 11:31")
+    result = svc.run_pass()
+    assert result.reminders == 1
+    (reminder,) = tracker.notes(7)
+    assert reminder.notes.startswith("[sla:first_response:75] ")
+    assert reminder.private
+    assert "@agent1" in reminder.notes and "2025-01-13T12:00+05:00" in reminder.notes
+    assert tracker.issues[7].field("SLA state") == "at_risk"
+    clock.set("2025-01-13 11:40")
+    assert svc.run_pass().reminders == 0
+    assert len(tracker.notes(7)) == 1
+
+
+def test_reminder_mentions_the_lead_when_unassigned() -> None:
+    svc, tracker, _ = service(
+        issue("2025-01-13 10:00", level="VIP", assigned_to=None), when="2025-01-13 11:31"
+    )
+    svc.run_pass()
+    assert "@lead1" in tracker.notes(7)[0].notes
+
+
+def test_breach_once_with_the_lead_as_watcher() -> None:
+    svc, tracker, clock = service(issue("2025-01-13 10:00", level="VIP"), when="2025-01-13 12:05")
+    result = svc.run_pass()
+    assert result.breaches == 1 and result.reminders == 0
+    (breach,) = tracker.notes(7)
+    assert breach.notes.startswith("[sla:first_response:breach] ")
+    assert breach.private and "@agent1" in breach.notes and "@lead1" in breach.notes
+    assert tracker.watchers_added == [(7, LEAD)]
+    assert tracker.issues[7].field("SLA state") == "breached"
+    clock.set("2025-01-13 15:00")
+    svc.run_pass()
+    assert len(tracker.notes(7)) == 1 and tracker.watchers_added == [(7, LEAD)]
+
+
+def test_notes_wait_for_working_hours() -> None:
+    svc, tracker, clock = service(issue("2025-01-13 10:00", level="VIP"), when="2025-01-13 19:00")
+    assert svc.run_pass().breaches == 0
+    assert tracker.notes(7) == []
+    assert tracker.issues[7].field("SLA state") == "breached"  # the field is stamped at once
+    clock.set("2025-01-14 09:00")
+    assert svc.run_pass().breaches == 1
+
+
+def test_client_reply_moves_the_issue_back_to_work() -> None:
+    waiting = issue(
+        "2025-01-13 10:00",
+        status("2025-01-13 11:00", "New", "Feedback", text="Пришлите скриншот"),
+        note("2025-01-13 12:00", user=CLIENT, text="Вот он"),
+        level="VIP",
+    )
+    svc, tracker, _ = service(waiting, when="2025-01-13 12:05")
+    result = svc.run_pass()
+    assert result.reopened == 1
+    assert tracker.issues[7].status == "In Progress"
+    reopen = [j for j in tracker.notes(7) if j.notes.startswith("[sla:reopen]")]
+    assert len(reopen) == 1 and reopen[0].private
+    # The fields were stamped for the running clock after the re-read, not for the pause.
+    assert tracker.issues[7].field("SLA state") == "on_track"
+    assert tracker.issues[7].field("SLA resolution due") == "2025-01-14T11:05+05:00"
+    writes = len(tracker.writes)
+    svc.run_pass()
+    assert len(tracker.writes) == writes
+
+
+def waiting():
+    """Answered at 10:20, waiting for the client since Monday 11:00."""
+    return issue(
+        "2025-01-13 10:00",
+        note("2025-01-13 10:20", text="Добрый день, проверяем"),
+        status("2025-01-13 11:00", "New", "Feedback", text="Пришлите номер документа"),
+        level="VIP",
+    )
+
+
+def test_auto_close_after_eight_working_hours() -> None:
+    # Monday 11:00-18:00 is 7 h; the eighth working hour ends Tuesday 10:00.
+    svc, tracker, clock = service(waiting(), when="2025-01-14 09:59")
+    assert svc.run_pass().closed == 0
+    clock.set("2025-01-14 10:00")
+    result = svc.run_pass()
+    assert result.closed == 1
+    closed = tracker.issues[7]
+    assert closed.status == "Closed"
+    (close_note,) = [j for j in closed.journals if j.notes.startswith("[sla:auto_close]")]
+    assert not close_note.private
+    assert "ответ от клиента не получен" in close_note.notes
+    assert "2025-01-13 10:20 — ответ поддержки: Добрый день, проверяем" in close_note.notes
+    assert "2025-01-13 11:00 — статус: New → Feedback" in close_note.notes
+    assert closed.field("SLA state") == "met"
+    writes = len(tracker.writes)
+    clock.set("2025-01-15 11:00")
+    svc.run_pass()
+    assert len(tracker.writes) == writes
+
+
+def test_no_close_when_the_client_answered_before_the_re_read() -> None:
+    stale = waiting()
+    svc, tracker, _ = service(stale, when="2025-01-14 11:30")
+    # The listing is stale: the client's answer arrives after it, before the close.
+    tracker.person_writes(7, note("2025-01-14 11:10", user=CLIENT, text="Номер 123"))
+
+    def stale_listing(projects, closed_since) -> Iterator:
+        yield stale
+
+    tracker.iter_issues = stale_listing  # type: ignore[method-assign]
+    result = svc.run_pass()
+    assert result.closed == 0 and result.reopened == 1
+    assert tracker.issues[7].status == "In Progress"
+    assert not any(j.notes.startswith("[sla:auto_close]") for j in tracker.issues[7].journals)
+
+
+def test_a_client_note_slipping_in_during_the_close_reopens_at_once() -> None:
+    svc, tracker, _ = service(waiting(), when="2025-01-14 11:30")
+
+    def client_writes_first(issue_id, changes) -> None:
+        if changes.get("status") == "Closed":
+            tracker.before_write = None
+            tracker.person_writes(7, note("2025-01-14 11:30", user=CLIENT, text="Вот номер"))
+
+    tracker.before_write = client_writes_first
+    result = svc.run_pass()
+    assert (result.closed, result.reopened) == (0, 1)
+    assert tracker.issues[7].status == "In Progress"
+
+
+def test_one_bad_issue_does_not_stop_the_pass() -> None:
+    svc, tracker, _ = service(
+        issue("2025-01-13 10:00", issue_id=1), issue("2025-01-13 10:00", issue_id=2)
+    )
+    original = tracker.update_issue
+
+    def refuse_issue_1(issue_id, **changes) -> None:
+        if issue_id == 1:
+            raise TrackerError("issue 1: update refused: Status is invalid")
+        original(issue_id, **changes)
+
+    tracker.update_issue = refuse_issue_1  # type: ignore[method-assign]
+    result = svc.run_pass()
+    assert result.errors == [{"issue": 1, "error": "issue 1: update refused: Status is invalid"}]
+    assert result.updated == 1
+    assert tracker.issues[2].field("SLA state") == "on_track"
+
+
+def test_an_outage_ends_the_pass_for_the_caller_to_back_off() -> None:
+    svc, tracker, _ = service(issue("2025-01-13 10:00"))
+    tracker.fail_on[7] = TrackerUnavailable("cannot reach the tracker")
+    with pytest.raises(TrackerUnavailable):
+        svc.run_pass()
+
+
+def test_a_person_due_date_and_category_win() -> None:
+    chosen = issue(
+        "2025-01-13 10:00",
+        change("2025-01-13 10:05", DUE_DATE, None, "2025-01-20", user=AGENT),
+        change("2025-01-13 10:06", cf("Category"), None, "Defect", user=AGENT),
+        level="VIP",
+        fields={"Category": "Defect"},
+    )
+    chosen = type(chosen)(**{**chosen.__dict__, "due_date": date(2025, 1, 20)})
+    svc, tracker, _ = service(chosen)
+    svc.run_pass()
+    assert tracker.issues[7].due_date == date(2025, 1, 20)
+    assert tracker.issues[7].field("Category") == "Defect"
+    assert all("Category" not in (w.get("custom_fields") or {}) for _, w in tracker.writes)
+    assert all("due_date" not in w for _, w in tracker.writes)
+
+
+def test_dry_run_writes_nothing_and_lists_the_plan() -> None:
+    svc, tracker, _ = service(waiting(), when="2025-01-14 11:30")
+    result = svc.run_pass(dry_run=True)
+    assert tracker.writes == [] and tracker.watchers_added == []
+    kinds = [p["write"] for p in result.planned]
+    assert kinds[0] == "auto_close" and "fields" in kinds
+    assert result.closed == 1
+
+
+def test_priority_raised_from_urgency_words_once() -> None:
+    settings = Settings(staff={"lead": "lead1"}, classify={"apply_priority": True})
+    urgent = issue("2025-01-13 10:00", level="VIP", subject="Срочно! Не подписывается ЭСФ")
+    svc, tracker, _ = service(urgent, settings=settings)
+    svc.run_pass()
+    assert tracker.issues[7].priority == "High"
+    (why,) = [j for j in tracker.notes(7) if j.notes.startswith("[sla:priority]")]
+    assert why.private and "срочно" in why.notes.lower()
+    # The fields are stamped for the raised priority: 60 minutes to answer.
+    assert tracker.issues[7].field("SLA first response due") == "2025-01-13T11:00+05:00"
+
+
+def test_priority_a_person_set_is_kept() -> None:
+    settings = Settings(staff={"lead": "lead1"}, classify={"apply_priority": True})
+    chosen = issue(
+        "2025-01-13 10:00",
+        change("2025-01-13 10:05", "priority", "High", "Normal", user=AGENT),
+        level="VIP",
+        subject="Срочно! Не подписывается ЭСФ",
+    )
+    svc, tracker, _ = service(chosen, settings=settings)
+    svc.run_pass()
+    assert tracker.issues[7].priority == "Normal"
+    assert all(w.get("priority") is None for _, w in tracker.writes)
+
+
+def test_selected_issues_only_and_a_missing_one_reported() -> None:
+    svc, tracker, _ = service(issue("2025-01-13 10:00", issue_id=1), issue(issue_id=2))
+    result = svc.run_pass(issue_ids=[2, 99])
+    assert result.seen == 1
+    assert result.errors == [{"issue": 99, "error": "issue 99: not found or not visible"}]
+    assert tracker.issues[1].field("SLA state") is None
