@@ -44,7 +44,7 @@ class FakeTracker:
         return self.people
 
     def iter_issues(
-        self, projects: list[str], closed_since: datetime | None
+        self, projects: list[str], closed_since: datetime | None, *, on_error=None
     ) -> Iterator[IssueSnapshot]:
         for issue_id in sorted(self.issues):
             yield self.snapshot(issue_id)

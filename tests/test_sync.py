@@ -154,7 +154,7 @@ def test_no_close_when_the_client_answered_before_the_re_read() -> None:
     # The listing is stale: the client's answer arrives after it, before the close.
     tracker.person_writes(7, note("2025-01-14 11:10", user=CLIENT, text="Номер 123"))
 
-    def stale_listing(projects, closed_since) -> Iterator:
+    def stale_listing(projects, closed_since, on_error=None) -> Iterator:
         yield stale
 
     tracker.iter_issues = stale_listing  # type: ignore[method-assign]

@@ -9,14 +9,19 @@ import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
 from .calendar import WorkCalendar
-from .config import Settings, load_settings
+from .config import Settings, load_settings, resolve_config_path
 from .errors import SlaSyncError
 from .logs import redact, register_secret, setup_logging
+
+if TYPE_CHECKING:
+    from .redmine import RedmineAdapter
+    from .sync import SyncService
 
 log = logging.getLogger("sup_sla_sync")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -37,6 +42,21 @@ class App:
     @property
     def calendar(self) -> WorkCalendar:
         return WorkCalendar.from_config(self.settings.calendar)
+
+    @property
+    def config_dir(self) -> Path:
+        path, _ = resolve_config_path(self.config_path)
+        return path.resolve().parent
+
+    def adapter(self) -> RedmineAdapter:
+        from .redmine import RedmineAdapter
+
+        return RedmineAdapter(self.settings)
+
+    def service(self) -> SyncService:
+        from .sync import SyncService
+
+        return SyncService(self.settings, self.adapter(), self.calendar)
 
 
 def handle_errors(func: F) -> F:
@@ -113,3 +133,111 @@ def calendar_cmd(app: App, since: Any, until: Any, fmt: str) -> None:
 def config_cmd(app: App) -> None:
     """The effective configuration (file plus environment), API key masked."""
     emit_json(app.settings.redacted())
+
+
+@main.command("check")
+@click.pass_obj
+@handle_errors
+def check_cmd(app: App) -> None:
+    """Validate the configuration and the tracker; list every problem (exit 1 if any)."""
+    from .checks import check_tracker
+
+    problems = check_tracker(app.settings, app.adapter())
+    for problem in problems:
+        click.echo(f"problem: {problem}")
+    if problems:
+        click.echo(f"{len(problems)} problem(s) found", err=True)
+        sys.exit(1)
+    click.echo(
+        f"ok: {app.settings.redmine.url} has every status, tracker, priority, "
+        "field and group the configuration names"
+    )
+
+
+@main.command("sync")
+@click.option("--dry-run", is_flag=True, help="Print the planned writes; write nothing.")
+@click.option("--issue", "issue_ids", type=int, multiple=True, help="Only this issue (repeat).")
+@FORMAT_OPTION
+@click.pass_obj
+@handle_errors
+def sync_cmd(app: App, dry_run: bool, issue_ids: tuple[int, ...], fmt: str) -> None:
+    """One pass over open issues (and those closed since the last pass)."""
+    from .lock import pass_lock
+
+    service = app.service()
+    with pass_lock(app.settings, app.config_dir):
+        result = service.run_pass(issue_ids, dry_run=dry_run)
+    if fmt == "json":
+        emit_json(result.as_json(dry_run))
+    else:
+        for write in result.planned:
+            click.echo(_describe_write(write))
+        click.echo(
+            ("dry run: " if dry_run else "")
+            + f"seen {result.seen}, updated {result.updated}, reminders {result.reminders}, "
+            f"breaches {result.breaches}, reopened {result.reopened}, closed {result.closed}, "
+            f"errors {len(result.errors)}"
+        )
+        for error in result.errors:
+            click.echo(f"error: issue {error['issue']}: {error['error']}", err=True)
+    if result.errors:
+        sys.exit(1)
+
+
+def _describe_write(write: dict[str, Any]) -> str:
+    head = f"#{write['issue']} {write['write']}"
+    if write["write"] == "fields":
+        values = ", ".join(f"{k}={v!r}" for k, v in write["fields"].items())
+        due = f", due date {write['due_date']}" if write.get("due_date") else ""
+        return f"{head}: {values}{due}"
+    if write["write"] == "watcher":
+        return f"{head}: add user {write['user_id']}"
+    change = ""
+    if write.get("status"):
+        change = f" status -> {write['status']};"
+    if write.get("priority"):
+        change += f" priority -> {write['priority']};"
+    privacy = "private" if write.get("private") else "public"
+    first_line = write["note"].splitlines()[0]
+    return f"{head}:{change} {privacy} note {first_line}"
+
+
+@main.command("run")
+@click.pass_obj
+@handle_errors
+def run_cmd(app: App) -> None:
+    """The daemon: a pass every daemon.interval_minutes until SIGINT/SIGTERM."""
+    from .daemon import Daemon
+    from .lock import pass_lock
+
+    settings = app.settings
+    daemon = Daemon(
+        app.service(),
+        settings.daemon.interval_minutes,
+        lambda: pass_lock(settings, app.config_dir),
+    )
+    daemon.install_signal_handlers()
+    log.info(
+        "running: a pass every %s min against %s",
+        settings.daemon.interval_minutes,
+        settings.redmine.url,
+    )
+    daemon.run()
+
+
+@main.command("explain")
+@click.argument("issue_id", type=int)
+@FORMAT_OPTION
+@click.pass_obj
+@handle_errors
+def explain_cmd(app: App, issue_id: int, fmt: str) -> None:
+    """An issue's SLA timeline: targets, clock intervals, due times, state, next writes."""
+    from .report import explain_json, explain_lines
+
+    service = app.service()
+    view, planned = service.explain(issue_id)
+    if fmt == "json":
+        emit_json(explain_json(view, service.calendar, planned))
+    else:
+        for line in explain_lines(view, service.calendar, planned):
+            click.echo(line)

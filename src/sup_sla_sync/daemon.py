@@ -49,7 +49,7 @@ class Daemon:
         signal.signal(signal.SIGINT, self.request_stop)
 
     def run(self) -> None:
-        self.scheduler.every(self.interval_seconds).seconds.do(self.job)
+        self.scheduler.every(max(1, round(self.interval_seconds))).seconds.do(self.job)
         self.job()
         while not self.stop.is_set():
             self.scheduler.run_pending()
@@ -93,7 +93,7 @@ class Daemon:
         delay = min(FIRST_RETRY_SECONDS * 2 ** (self.failures - 1), self.interval_seconds)
         log.log(level, "%s; next attempt in %.0f s", reason, delay)
         self.scheduler.clear("retry")
-        self.scheduler.every(delay).seconds.do(self._retry_once).tag("retry")
+        self.scheduler.every(max(1, round(delay))).seconds.do(self._retry_once).tag("retry")
 
     def _retry_once(self) -> object:
         self.job()

@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
@@ -29,6 +29,7 @@ from .plan import (
     plan_updates,
 )
 from .policy import Policy
+from .texts import text
 
 log = logging.getLogger("sup_sla_sync.sync")
 
@@ -43,12 +44,26 @@ class Tracker(Protocol):
     def load_people(self, staff_groups: list[str], vip_groups: list[str], lead: str) -> People: ...
 
     def iter_issues(
-        self, projects: list[str], closed_since: datetime | None
+        self,
+        projects: list[str],
+        closed_since: datetime | None,
+        *,
+        on_error: Callable[[int, Exception], None] | None = None,
     ) -> Iterator[IssueSnapshot]: ...
 
     def snapshot(self, issue_id: int, fresh: bool = True) -> IssueSnapshot: ...
 
-    def update_issue(self, issue_id: int, **changes: Any) -> None: ...
+    def update_issue(
+        self,
+        issue_id: int,
+        *,
+        custom_fields: Mapping[str, str | None] | None = None,
+        due_date: Any = ...,
+        status: str | None = None,
+        priority: str | None = None,
+        notes: str | None = None,
+        private_notes: bool = False,
+    ) -> None: ...
 
     def add_watcher(self, issue_id: int, user_id: int) -> None: ...
 
@@ -110,16 +125,14 @@ class SyncService:
     def view(self, issue: IssueSnapshot, ctx: Context, now: datetime) -> SlaView:
         return evaluate(issue, self.calendar, self.policy, ctx.people, now)
 
-    def explain(self, issue_id: int) -> tuple[SlaView, Transition | None, Plan]:
-        """What `sync` would decide for one issue now (nothing is written)."""
+    def explain(self, issue_id: int) -> tuple[SlaView, list[dict[str, Any]]]:
+        """The issue's SLA view now, and the writes `sync` would make (nothing is written)."""
         ctx = self.context()
         now = self.clock()
         issue = self.tracker.snapshot(issue_id)
-        view = self.view(issue, ctx, now)
-        transition = decide_transition(view, ctx, now)
-        if transition is not None:
-            view = self.view(simulate(issue, transition, ctx.people.tool_user_id, now), ctx, now)
-        return view, transition, plan_updates(view, ctx, now)
+        planned = PassResult()
+        self._process(issue, ctx, now, planned, dry=True)
+        return self.view(issue, ctx, now), planned.planned
 
     def open_views(self) -> list[SlaView]:
         """Every open issue of the configured projects, evaluated now (for `queue`)."""
@@ -142,7 +155,11 @@ class SyncService:
         if wanted:
             issues: Iterable[IssueSnapshot] = self._read_each(wanted, result)
         else:
-            issues = self.tracker.iter_issues(self.settings.redmine.projects, closed_since)
+            issues = self.tracker.iter_issues(
+                self.settings.redmine.projects,
+                closed_since,
+                on_error=lambda issue_id, exc: self._record_error(result, issue_id, str(exc)),
+            )
         for issue in issues:
             if self.stop_requested.is_set():
                 log.info("stop requested: the pass ends after issue %s", issue.id)
@@ -277,8 +294,6 @@ class SyncService:
 
 
 def _reopen_text(ctx: Context) -> str:
-    from .texts import text
-
     return text(ctx.language, "reopen", status=ctx.settings.statuses.reopen_to)
 
 

@@ -16,7 +16,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "breach": "Нарушен {clock}: {due}, просрочено на {over} рабочего времени. {mentions}",
         "auto_close": (
             "Обращение закрыто: ответ от клиента не получен в течение {hours} рабочих часов "
-            "(п. 15 регламента).\nВыполненные действия:\n{actions}"
+            "(п. 15 регламента).\nВыполненные действия:\n\n{actions}"
         ),
         "auto_close.none": "- нет",
         "action.note": "- {when} — ответ поддержки: {text}",
@@ -33,7 +33,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "breach": "{clock} бұзылды: {due}, жұмыс уақытынан {over} асып кетті. {mentions}",
         "auto_close": (
             "Өтініш жабылды: {hours} жұмыс сағаты ішінде клиенттен жауап алынбады "
-            "(регламенттің 15-тармағы).\nОрындалған әрекеттер:\n{actions}"
+            "(регламенттің 15-тармағы).\nОрындалған әрекеттер:\n\n{actions}"
         ),
         "auto_close.none": "- жоқ",
         "action.note": "- {when} — қолдау қызметінің жауабы: {text}",
@@ -50,7 +50,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "breach": "Breached: {clock} {due}, overdue by {over} of working time. {mentions}",
         "auto_close": (
             "Closed: no response received from the client within {hours} working hours "
-            "(regulation, rule 15).\nActions performed:\n{actions}"
+            "(regulation, rule 15).\nActions performed:\n\n{actions}"
         ),
         "auto_close.none": "- none",
         "action.note": "- {when} — support replied: {text}",

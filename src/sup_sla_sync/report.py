@@ -1,0 +1,96 @@
+"""What `explain` shows: one issue's SLA timeline, as lines or as JSON (SPEC.md, "CLI")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .calendar import WorkCalendar
+from .clocks import Clock, SlaView
+
+
+def _time(calendar: WorkCalendar, instant: Any) -> str | None:
+    return calendar.format(instant) if instant is not None else None
+
+
+def explain_json(view: SlaView, calendar: WorkCalendar, planned: list[dict[str, Any]]) -> dict:
+    first, resolution = view.first_response, view.resolution
+    c = view.classification
+    return {
+        "issue": view.issue.id,
+        "subject": view.issue.subject,
+        "status": view.issue.status,
+        "level": c.level.value,
+        "channel": c.channel.value,
+        "priority": c.priority.value,
+        "category": c.category.value,
+        "category_source": c.category_source,
+        "sla_state": view.state.value,
+        "first_response": {
+            "target_minutes": first.target_minutes,
+            "due": _time(calendar, first.due),
+            "met_at": _time(calendar, first.stopped_at),
+            "used_minutes": int(first.used_minutes),
+            "state": first.state.value,
+        },
+        "resolution": {
+            "target_minutes": resolution.target_minutes,
+            "due": _time(calendar, resolution.due),
+            "used_minutes": int(resolution.used_minutes),
+            "paused": resolution.paused,
+            "state": resolution.state.value,
+            "intervals": [
+                {
+                    "kind": i.kind,
+                    "start": _time(calendar, i.start),
+                    "end": _time(calendar, i.end),
+                    "working_minutes": int(calendar.working_minutes(i.start, i.end or view.now)),
+                }
+                for i in resolution.intervals
+            ],
+        },
+        "planned": planned,
+    }
+
+
+def explain_lines(
+    view: SlaView, calendar: WorkCalendar, planned: list[dict[str, Any]]
+) -> list[str]:
+    c = view.classification
+    lines = [
+        f"#{view.issue.id} {view.issue.subject}",
+        f"  status {view.issue.status!r}; level {c.level.value}, channel {c.channel.value}, "
+        f"priority {c.priority.value} ({view.issue.priority}), category {c.category.value} "
+        f"(from {c.category_source})",
+        f"  SLA state: {view.state.value}",
+        _clock_line("first response", view.first_response, calendar),
+        _clock_line("resolution", view.resolution, calendar),
+    ]
+    for interval in view.resolution.intervals:
+        end = _time(calendar, interval.end) or "now"
+        minutes = int(calendar.working_minutes(interval.start, interval.end or view.now))
+        lines.append(
+            f"    {interval.kind:<8} {_time(calendar, interval.start)} -> {end} ({minutes} min)"
+        )
+    if planned:
+        lines.append("  the next pass would write:")
+        for write in planned:
+            what = write["write"]
+            if what == "fields":
+                detail = ", ".join(f"{k}={v!r}" for k, v in write["fields"].items())
+                if write.get("due_date"):
+                    detail += f", due date {write['due_date']}"
+            elif what == "watcher":
+                detail = f"user {write['user_id']}"
+            else:
+                detail = write["note"].splitlines()[0]
+            lines.append(f"    {what}: {detail}")
+    else:
+        lines.append("  the next pass would write nothing")
+    return lines
+
+
+def _clock_line(label: str, clock: Clock, calendar: WorkCalendar) -> str:
+    due = _time(calendar, clock.due) or f"paused, {max(0, int(clock.minutes_left))} min left"
+    used = f"{int(clock.used_minutes)} of {clock.target_minutes} working min used"
+    stopped = f", stopped {_time(calendar, clock.stopped_at)}" if clock.stopped_at else ""
+    return f"  {label}: due {due}; {used}{stopped}; {clock.state.value}"
