@@ -241,3 +241,24 @@ def explain_cmd(app: App, issue_id: int, fmt: str) -> None:
     else:
         for line in explain_lines(view, service.calendar, planned):
             click.echo(line)
+
+
+@main.command("queue")
+@click.option("--mine", is_flag=True, help="Only issues assigned to the API key's user.")
+@FORMAT_OPTION
+@click.pass_obj
+@handle_errors
+def queue_cmd(app: App, mine: bool, fmt: str) -> None:
+    """Open issues in processing order: VIP first, then priority, earliest due, arrival."""
+    from .report import queue_lines, queue_rows
+
+    service = app.service()
+    views, people = service.open_views()
+    if mine:
+        views = [v for v in views if v.issue.assigned_to_id == people.tool_user_id]
+    rows = queue_rows(views, service.calendar, dict(people.logins))
+    if fmt == "json":
+        emit_json(rows)
+    else:
+        for line in queue_lines(rows):
+            click.echo(line)

@@ -95,7 +95,7 @@ def evaluate(
     now: datetime,
 ) -> SlaView:
     """Compute both clocks and the overall state of `issue` at `now`."""
-    timeline = build_timeline(issue, now)
+    timeline = build_timeline(issue)
     # Breached is sticky: an announced breach stays, even if a later priority change
     # moves the due time past `now`.
     tags = timeline.tags()

@@ -71,6 +71,9 @@ def explain_lines(
         lines.append(
             f"    {interval.kind:<8} {_time(calendar, interval.start)} -> {end} ({minutes} min)"
         )
+    if not calendar.is_working_time(view.now):
+        opens = _time(calendar, calendar.next_working_instant(view.now))
+        lines.append(f"  outside working time: reminders and breach notes wait until {opens}")
     if planned:
         lines.append("  the next pass would write:")
         for write in planned:
@@ -94,3 +97,74 @@ def _clock_line(label: str, clock: Clock, calendar: WorkCalendar) -> str:
     used = f"{int(clock.used_minutes)} of {clock.target_minutes} working min used"
     stopped = f", stopped {_time(calendar, clock.stopped_at)}" if clock.stopped_at else ""
     return f"  {label}: due {due}; {used}{stopped}; {clock.state.value}"
+
+
+# --- queue ------------------------------------------------------------------------------
+
+_PRIORITY_RANK = {"immediate": 0, "urgent": 1, "normal": 2}
+
+
+def next_clock(view: SlaView) -> Clock | None:
+    """The clock an agent must beat next: the first response until it is given."""
+    if view.first_response.running:
+        return view.first_response
+    if view.resolution.running or view.resolution.paused:
+        return view.resolution
+    return None
+
+
+def queue_order(views: list[SlaView]) -> list[SlaView]:
+    """The regulation's order: VIP first (rule 21), then priority, earliest due, arrival."""
+
+    def key(view: SlaView) -> tuple:
+        clock = next_clock(view)
+        due = clock.due if clock is not None else None
+        return (
+            0 if view.classification.level.value == "vip" else 1,
+            _PRIORITY_RANK[view.classification.priority.value],
+            due is None,
+            due or view.issue.created_on,
+            view.issue.created_on,
+            view.issue.id,
+        )
+
+    return sorted(views, key=key)
+
+
+def queue_rows(
+    views: list[SlaView], calendar: WorkCalendar, logins: dict[int, str]
+) -> list[dict[str, Any]]:
+    rows = []
+    for view in queue_order(views):
+        clock = next_clock(view)
+        rows.append(
+            {
+                "issue": view.issue.id,
+                "level": view.classification.level.value,
+                "priority": view.classification.priority.value,
+                "due": _time(calendar, clock.due) if clock else None,
+                "subject": view.issue.subject,
+                "clock": clock.name.value if clock else None,
+                "minutes_left": int(clock.minutes_left) if clock else None,
+                "sla_state": view.state.value,
+                "status": view.issue.status,
+                "assignee": logins.get(view.issue.assigned_to_id or 0),
+            }
+        )
+    return rows
+
+
+def queue_lines(rows: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        f"{'#':>6}  {'level':<5}  {'priority':<9}  {'due':<22}  {'left':>7}  {'state':<9}  "
+        f"{'assignee':<10}  subject"
+    ]
+    for row in rows:
+        left = row["minutes_left"]
+        shown = "" if left is None else (f"{left}m" if left >= 0 else f"-{-left}m")
+        due = row["due"] or ("paused" if row["clock"] == "resolution" else "-")
+        lines.append(
+            f"{row['issue']:>6}  {row['level']:<5}  {row['priority']:<9}  {due:<22}  "
+            f"{shown:>7}  {row['sla_state']:<9}  {row['assignee'] or '-':<10}  {row['subject']}"
+        )
+    return lines

@@ -134,14 +134,12 @@ class SyncService:
         self._process(issue, ctx, now, planned, dry=True)
         return self.view(issue, ctx, now), planned.planned
 
-    def open_views(self) -> list[SlaView]:
+    def open_views(self) -> tuple[list[SlaView], People]:
         """Every open issue of the configured projects, evaluated now (for `queue`)."""
         ctx = self.context()
         now = self.clock()
-        return [
-            self.view(issue, ctx, now)
-            for issue in self.tracker.iter_issues(self.settings.redmine.projects, None)
-        ]
+        issues = self.tracker.iter_issues(self.settings.redmine.projects, None)
+        return [self.view(issue, ctx, now) for issue in issues], ctx.people
 
     # --- a pass -----------------------------------------------------------------------
 

@@ -23,7 +23,7 @@ class StatusPeriod:
 class Timeline:
     issue: IssueSnapshot
     periods: tuple[StatusPeriod, ...]
-    journals: tuple[Journal, ...]  # sorted, none after `now`
+    journals: tuple[Journal, ...]  # sorted by time
 
     @property
     def current(self) -> StatusPeriod:
@@ -68,13 +68,10 @@ def note_tag(notes: str) -> str | None:
     return f"{match[1]}:{match[2]}" if match[2] else match[1]
 
 
-def build_timeline(issue: IssueSnapshot, now: datetime) -> Timeline:
-    journals = tuple(
-        sorted(
-            (j for j in issue.journals if j.created_on <= now),
-            key=lambda j: (j.created_on, j.id),
-        )
-    )
+def build_timeline(issue: IssueSnapshot) -> Timeline:
+    # Every journal counts, even one stamped a little after `now` by a tracker whose clock
+    # runs ahead: hiding the tool's own fresh note would make it post the note again.
+    journals = tuple(sorted(issue.journals, key=lambda j: (j.created_on, j.id)))
     changes = [(i, j, c) for i, j in enumerate(journals) if (c := j.change_of(STATUS))]
     if changes:
         first_old = changes[0][2].old
