@@ -15,7 +15,7 @@ venv: $(BIN)/sup-sla-sync
 
 ## make test: lint, unit tests and the integration tests against a real local Redmine
 test: venv
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests scripts eval
 	$(BIN)/python -m pytest
 
 ## make unit: the tests that need no Redmine
@@ -23,7 +23,7 @@ unit: venv
 	$(BIN)/python -m pytest -m "not integration"
 
 lint: venv
-	$(BIN)/ruff check src tests
+	$(BIN)/ruff check src tests scripts eval
 	$(BIN)/ruff format --check src tests
 
 ## make demo: a local Redmine with demo issues, one pass, the queue and one explain

@@ -19,9 +19,9 @@ STATE = REPO / ".redmine" / "demo"
 sys.path.insert(0, str(REPO / "tests" / "integration"))
 sys.path.insert(0, str(REPO / "src"))
 
-from localredmine import LocalRedmine  # noqa: E402
-
 from sup_sla_sync.calendar import WorkCalendar  # noqa: E402
+
+from localredmine import LocalRedmine  # noqa: E402
 
 
 def working_minutes_ago(calendar: WorkCalendar, now: datetime, minutes: float) -> datetime:
@@ -154,10 +154,12 @@ def main() -> None:
     issues = seed(rm, calendar, now)
     config = write_config(rm)
     print(f"\nRedmine: {rm.url} (log in as sla-bot / {rm.password('sla-bot')})")
-    print(
-        f"Local time in Astana: {calendar.local(now):%Y-%m-%d %H:%M} "
-        f"({'working time' if calendar.is_working_time(now) else 'outside working time: reminders and breach notes wait for 09:00'})"
+    when = (
+        "working time"
+        if calendar.is_working_time(now)
+        else "outside working time: reminders and breach notes wait for 09:00"
     )
+    print(f"Local time in Astana: {calendar.local(now):%Y-%m-%d %H:%M} ({when})")
     print("Demo issues: " + json.dumps(issues))
     key = rm.key("sla-bot")
     cli(config, key, "sync")
