@@ -15,9 +15,12 @@ from sup_sla_sync.lock import FileLock, pass_lock
 
 def test_a_second_holder_is_refused_with_a_clear_message(tmp_path: Path) -> None:
     path = tmp_path / "sup-sla-sync.lock"
-    with FileLock(path), pytest.raises(LockBusy, match="another sup-sla-sync pass holds"):
-        with FileLock(path):
-            pass
+    with (
+        FileLock(path),
+        pytest.raises(LockBusy, match="another sup-sla-sync pass holds"),
+        FileLock(path),
+    ):
+        pass
     with FileLock(path):  # released
         pass
 
@@ -51,5 +54,5 @@ def test_relative_lock_paths_follow_the_configuration_file(tmp_path: Path) -> No
 
 
 def test_unsupported_backends_are_a_configuration_error(tmp_path: Path) -> None:
-    with pytest.raises(ConfigError, match="lock.backend"):
+    with pytest.raises(ConfigError, match=r"lock\.backend"):
         pass_lock(Settings(lock={"backend": "redis", "url": "redis://localhost"}), tmp_path)
