@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from factories import AGENT, CLIENT, PEOPLE, TOOL
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -14,6 +13,8 @@ from sup_sla_sync.config import Settings
 from sup_sla_sync.model import STATUS, FieldChange, IssueSnapshot, Journal
 from sup_sla_sync.plan import AUTO_CLOSE, Context, decide_transition, plan_updates
 from sup_sla_sync.policy import Policy
+
+from factories import AGENT, CLIENT, PEOPLE, TOOL
 
 CAL = WorkCalendar()
 SETTINGS = Settings(staff={"lead": "lead1"})

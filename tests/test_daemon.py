@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import json
 import logging
 import threading
 
@@ -95,3 +96,15 @@ def test_a_stop_request_reaches_the_pass() -> None:
     daemon = Daemon(service, interval_minutes=60, lock=contextlib.nullcontext)  # type: ignore[arg-type]
     daemon.request_stop()
     assert service.stop_requested.is_set() and daemon.stop.is_set()
+
+
+def test_the_heartbeat_file_tells_the_last_outcome(tmp_path) -> None:
+    beat = tmp_path / "beat.json"
+    service = ScriptedService(TrackerUnavailable("down"), PassResult())
+    daemon = Daemon(service, 60, contextlib.nullcontext, beat)  # type: ignore[arg-type]
+    daemon.job()
+    first = json.loads(beat.read_text())
+    assert first["last_outcome"] == "tracker unavailable" and first["consecutive_failures"] == 1
+    daemon.job()
+    second = json.loads(beat.read_text())
+    assert second["last_outcome"] == "ok" and second["passes"] == 1

@@ -211,10 +211,14 @@ def run_cmd(app: App) -> None:
     from .lock import pass_lock
 
     settings = app.settings
+    heartbeat = None
+    if settings.daemon.heartbeat_file:
+        heartbeat = app.config_dir / settings.daemon.heartbeat_file
     daemon = Daemon(
         app.service(),
         settings.daemon.interval_minutes,
         lambda: pass_lock(settings, app.config_dir),
+        heartbeat,
     )
     daemon.install_signal_handlers()
     log.info(

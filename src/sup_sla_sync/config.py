@@ -211,6 +211,7 @@ class ClassifyConfig(_Section):
 
 class DaemonConfig(_Section):
     interval_minutes: float = Field(5, gt=0, le=1440)
+    heartbeat_file: str = ""  # written after every pass attempt; "" = none
 
 
 class LockConfig(_Section):

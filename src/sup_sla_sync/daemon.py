@@ -6,11 +6,15 @@ A tracker outage or refused key is logged and retried with backoff, never fatal.
 
 from __future__ import annotations
 
+import json
 import logging
+import os
 import signal
 import threading
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from pathlib import Path
 from types import FrameType
 
 import schedule
@@ -29,8 +33,10 @@ class Daemon:
         service: SyncService,
         interval_minutes: float,
         lock: Callable[[], AbstractContextManager[object]],
+        heartbeat: Path | None = None,
     ) -> None:
         self.service = service
+        self.heartbeat = heartbeat
         self.interval_seconds = interval_minutes * 60
         self.lock = lock
         self.stop = threading.Event()
@@ -61,6 +67,7 @@ class Daemon:
         """One pass; every failure is logged and retried later, never raised."""
         if self.stop.is_set():
             return schedule.CancelJob
+        outcome = "ok"
         try:
             with self.lock():
                 result = self.service.run_pass()
@@ -76,17 +83,41 @@ class Daemon:
                 },
             )
         except LockBusy as exc:
+            outcome = "skipped: another pass holds the lock"
             log.info("skipping this pass: %s", exc)
         except AuthError as exc:
+            outcome = "the tracker refused the API key"
             self._retry_later(f"the tracker refused the API key: {exc}", logging.ERROR)
         except TrackerUnavailable as exc:
+            outcome = "tracker unavailable"
             self._retry_later(f"tracker unavailable: {exc}", logging.WARNING)
         except SlaSyncError as exc:
+            outcome = str(exc)
             self._retry_later(str(exc), logging.ERROR)
         except Exception:  # the daemon must outlive any bug in one pass
+            outcome = "unexpected error"
             log.exception("pass failed unexpectedly")
             self._retry_later("unexpected error", logging.ERROR)
+        self._beat(outcome)
         return None
+
+    def _beat(self, outcome: str) -> None:
+        """Rewrite the heartbeat file atomically; a supervisor reads its age."""
+        if self.heartbeat is None:
+            return
+        data = {
+            "time": datetime.now(UTC).isoformat(timespec="seconds"),
+            "pid": os.getpid(),
+            "passes": self.passes,
+            "consecutive_failures": self.failures,
+            "last_outcome": outcome,
+        }
+        try:
+            temporary = self.heartbeat.with_name(self.heartbeat.name + ".tmp")
+            temporary.write_text(json.dumps(data) + "\n", encoding="utf-8")
+            os.replace(temporary, self.heartbeat)
+        except OSError as exc:
+            log.warning("cannot write the heartbeat file %s: %s", self.heartbeat, exc)
 
     def _retry_later(self, reason: str, level: int) -> None:
         self.failures += 1
