@@ -13,6 +13,10 @@
 If Redmine cannot be started the fixture FAILS -- under CI always; locally
 it skips only when ``SUP_SLA_SKIP_INTEGRATION=1``.
 
+``sla`` (function scope) gives a :class:`slaharness.SlaHarness` on top of it:
+TOML configurations in the test's ``tmp_path``, the real CLI as a subprocess,
+throw-away projects for whole-pass tests.
+
 Every test collected from this directory gets the ``integration`` marker.
 """
 
@@ -27,6 +31,7 @@ from typing import NoReturn
 
 import pytest
 import requests
+from slaharness import SlaHarness
 
 from localredmine import LocalRedmine
 
@@ -158,3 +163,9 @@ def _stop(state: Path) -> None:
         timeout=120,
         check=False,
     )
+
+
+@pytest.fixture
+def sla(local_redmine: LocalRedmine, tmp_path: Path) -> SlaHarness:
+    """Configurations, CLI runs and fresh projects for one test (see slaharness.py)."""
+    return SlaHarness(local_redmine, tmp_path)
