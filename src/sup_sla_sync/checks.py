@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from .clocks import ClockState
 from .config import Settings
 from .errors import TrackerError, TrackerUnavailable
-from .model import StatusRole
+from .model import SlaState, StatusRole
 
 STRING_FORMATS = {"string", "text"}
 
@@ -91,7 +90,7 @@ def _field_problems(settings: Settings, directory: Any) -> list[str]:
     fields = settings.fields
     expected_values = {
         "category": [settings.category_values.consultation, settings.category_values.defect],
-        "sla_state": [state.value for state in ClockState],
+        "sla_state": [state.value for state in SlaState],
         "service_level": list(settings.service_level.vip_values),
         "channel": [*settings.channels.online_assistant, *settings.channels.official_letter],
     }

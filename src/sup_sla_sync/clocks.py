@@ -23,15 +23,6 @@ class ClockName(StrEnum):
     RESOLUTION = "resolution"
 
 
-class ClockState(StrEnum):
-    ON_TRACK = "on_track"
-    AT_RISK = "at_risk"
-    BREACHED = "breached"
-    PAUSED = "paused"
-    MET = "met"
-    NOT_APPLICABLE = "not_applicable"
-
-
 @dataclass(frozen=True)
 class Interval:
     start: datetime
@@ -57,16 +48,16 @@ class Clock:
         return self.target_minutes - self.used_minutes
 
     @property
-    def state(self) -> ClockState:
+    def state(self) -> SlaState:
         if self.breached:
-            return ClockState.BREACHED
+            return SlaState.BREACHED
         if self.stopped_at is not None:
-            return ClockState.MET
+            return SlaState.MET
         if self.paused:
-            return ClockState.PAUSED
+            return SlaState.PAUSED
         if self.reminders_crossed:
-            return ClockState.AT_RISK
-        return ClockState.ON_TRACK
+            return SlaState.AT_RISK
+        return SlaState.ON_TRACK
 
 
 @dataclass(frozen=True)
