@@ -9,7 +9,7 @@ from __future__ import annotations
 import itertools
 from collections.abc import Callable, Iterator
 from dataclasses import replace
-from datetime import date, datetime
+from datetime import date, datetime, tzinfo
 from typing import Any
 
 from sup_sla_sync.errors import TrackerError
@@ -48,6 +48,14 @@ class FakeTracker:
     ) -> Iterator[IssueSnapshot]:
         for issue_id in sorted(self.issues):
             yield self.snapshot(issue_id)
+
+    def iter_issues_created(
+        self, projects: list[str], since: date, until: date, zone: tzinfo, *, on_error=None
+    ) -> Iterator[IssueSnapshot]:
+        for issue_id in sorted(self.issues):
+            issue = self.snapshot(issue_id)
+            if since <= issue.created_on.astimezone(zone).date() <= until:
+                yield issue
 
     def snapshot(self, issue_id: int, fresh: bool = True) -> IssueSnapshot:
         if issue_id in self.fail_on:

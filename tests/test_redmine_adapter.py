@@ -16,6 +16,7 @@ import responses
 from responses import matchers
 
 from sup_sla_sync import redmine
+from sup_sla_sync.calendar import load_zone
 from sup_sla_sync.config import Settings
 from sup_sla_sync.errors import AuthError, ConfigError, TrackerError, TrackerUnavailable
 from sup_sla_sync.model import FieldChange, cf
@@ -811,3 +812,83 @@ def test_a_write_answered_with_an_odd_body_still_succeeded(
     rsps.put(f"{URL}/issues/42.json", status=200, body="<html>ok</html>")
     adapter.update_issue(42, notes="x")
     assert adapter.stats.writes == 1
+
+
+@pytest.mark.parametrize(
+    ("since", "until", "created_on", "last_second"),
+    [
+        # Astana is UTC+5 since 2024-03-01: local midnight is 19:00 UTC the day before.
+        (
+            date(2025, 1, 13),
+            date(2025, 1, 19),
+            "><2025-01-12T19:00:00Z|2025-01-19T19:00:00Z",
+            "2025-01-19T18:59:59Z",
+        ),
+        # Before, UTC+6: this period straddles the change.
+        (
+            date(2024, 2, 26),
+            date(2024, 3, 3),
+            "><2024-02-25T18:00:00Z|2024-03-03T19:00:00Z",
+            "2024-03-03T18:59:59Z",
+        ),
+    ],
+)
+def test_issues_created_are_listed_by_local_dates_of_any_status(
+    rsps: responses.RequestsMock,
+    adapter: RedmineAdapter,
+    since: date,
+    until: date,
+    created_on: str,
+    last_second: str,
+) -> None:
+    add_directory(rsps)
+    first, next_midnight = created_on.removeprefix("><").split("|")
+    closed = {"id": 5, "name": "Closed", "is_closed": True}
+    rows = {
+        1: issue_json(1, created_on=first),
+        2: issue_json(2, created_on=next_midnight),  # Redmine's TO is inclusive: dropped here
+        3: issue_json(3, created_on=last_second),
+        4: issue_json(4, created_on=first, status=closed),
+    }
+    add_issue_reads(rsps, rows)
+    rsps.get(f"{URL}/issues.json", json=listing([rows[i] for i in (4, 3, 2, 1)], total=4))
+
+    got = list(adapter.iter_issues_created(["edoc"], since, until, load_zone("Asia/Almaty")))
+
+    assert [s.id for s in got] == [1, 3, 4]
+    assert got[2].status == "Closed"
+    (list_call,) = [c for c in rsps.calls if urlsplit(c.request.url).path == "/issues.json"]
+    params = query(list_call)
+    assert params["status_id"] == ["*"]
+    assert params["created_on"] == [created_on]
+    assert params["project_id"] == ["edoc"]
+    assert params["sort"] == ["id"]
+    assert adapter.stats.issue_reads == 4  # journals read, as for the sync pass
+
+
+def test_issues_created_pages_and_skips_an_unreadable_issue(
+    rsps: responses.RequestsMock, adapter: RedmineAdapter, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(redmine, "PAGE_SIZE", 2)
+    add_directory(rsps)
+    rows = {i: issue_json(i) for i in (1, 2, 3)}
+    add_issue_reads(rsps, {1: rows[1], 3: rows[3]})  # 2 vanished after listing
+    for offset, ids in ((0, [1, 2]), (2, [3])):
+        rsps.get(
+            f"{URL}/issues.json",
+            json=listing([rows[i] for i in ids], total=3, offset=offset),
+            match=[matchers.query_param_matcher({"offset": str(offset)}, strict_match=False)],
+        )
+    failed: list[tuple[int, str]] = []
+
+    got = adapter.iter_issues_created(
+        [],
+        date(2025, 1, 13),
+        date(2025, 1, 13),
+        load_zone("Asia/Almaty"),
+        on_error=lambda i, e: failed.append((i, str(e))),
+    )
+
+    assert [s.id for s in got] == [1, 3]
+    assert failed == [(2, "issue 2: not found or not visible")]
+    assert adapter.stats.list_pages == 2

@@ -266,3 +266,54 @@ def queue_cmd(app: App, mine: bool, fmt: str) -> None:
     else:
         for line in queue_lines(rows):
             click.echo(line)
+
+
+@main.command("report")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "csv", "json", "html"]),
+    default="table",
+    show_default=True,
+)
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, writable=True),
+    default=None,
+    help="Write the report to this file instead of stdout.",
+)
+@click.pass_obj
+@handle_errors
+def report_cmd(app: App, since: Any, until: Any, fmt: str, output: str | None) -> None:
+    """SLA compliance of the issues created from --since to --until (local dates, inclusive):
+    by level, priority and category; breached issues listed."""
+    from .compliance import build_report, report_csv, report_details, report_html, report_table
+
+    first: date = since.date()
+    last: date = until.date()
+    if last < first:
+        raise click.UsageError("--until is before --since")
+    service = app.service()
+    views, _ = service.report_views(first, last)
+    report = build_report(views, first, last)
+    now = views[0].now if views else service.clock()
+    if fmt == "json":
+        text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+    elif fmt == "csv":
+        text = report_csv(report)
+    else:
+        details = report_details(views, first, last, service.calendar.zone, now)
+        if fmt == "html":
+            text = report_html(report, details)
+        else:
+            text = "\n".join(report_table(report, details)) + "\n"
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    try:
+        Path(output).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.FileError(output, hint=exc.strerror or str(exc)) from exc
+    click.echo(f"wrote {output}: {len(views)} issues, {len(report['breached'])} breached", err=True)

@@ -16,7 +16,7 @@ import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import Enum
 from functools import cached_property
 from typing import Any, Literal
@@ -205,6 +205,9 @@ class _Failure:
     text: str
     retryable: bool = False
     retry_after: float | None = None
+
+
+_STAMP = "%Y-%m-%dT%H:%M:%SZ"  # how Redmine's filters take a UTC time
 
 
 # --- the adapter ---------------------------------------------------------------------
@@ -407,8 +410,24 @@ class RedmineAdapter:
         last read them. An issue whose read fails goes to `on_error` (default: logged) and
         is skipped; a tracker outage (`TrackerUnavailable`) ends the iteration.
         """
+        filters: list[dict[str, Any]] = [{"status_id": "open"}]
+        if closed_since is not None:
+            if closed_since.tzinfo is None:
+                raise ValueError("closed_since must be timezone-aware")
+            since = closed_since.astimezone(UTC).strftime(_STAMP)
+            filters.append({"status_id": "closed", "updated_on": f">={since}"})
+        yield from self._snapshots(projects, filters, on_error)
+
+    def _snapshots(
+        self,
+        projects: Iterable[str],
+        filters: list[dict[str, Any]],
+        on_error: Callable[[int, TrackerError], None] | None,
+    ) -> Iterator[IssueSnapshot]:
+        """The listed issues by id as snapshots; an issue whose read fails goes to
+        `on_error` (default: logged) and is skipped; an outage ends the iteration."""
         self.load_directory()  # its failures concern every issue: they end the iteration
-        listed = self._list_issues(projects, closed_since)
+        listed = self._list_issues(projects, filters)
         for issue_id in sorted(listed):
             try:
                 snapshot = self._from_listing(listed[issue_id])
@@ -429,15 +448,34 @@ class RedmineAdapter:
             return self._known[issue_id]
         return self._read_full(issue_id)
 
+    def iter_issues_created(
+        self,
+        projects: list[str],
+        since: date,
+        until: date,
+        zone: tzinfo,
+        *,
+        on_error: Callable[[int, TrackerError], None] | None = None,
+    ) -> Iterator[IssueSnapshot]:
+        """Issues of `projects` (all visible ones if empty) of any status, created from
+        `since` 00:00 to `until` 23:59:59 local time in `zone`, by id, with journals.
+
+        Redmine takes `created_on=><FROM|TO` with UTC timestamps, both ends inclusive (an
+        offset such as +05:00 is refused). TO is the next local midnight, so a creation time
+        stored with a fraction of a second still matches; the exact local dates are then
+        kept here. Errors are handled as in `iter_issues`.
+        """
+        start = datetime(since.year, since.month, since.day, tzinfo=zone).astimezone(UTC)
+        after = until + timedelta(days=1)
+        end = datetime(after.year, after.month, after.day, tzinfo=zone).astimezone(UTC)
+        created = {"status_id": "*", "created_on": f"><{start:{_STAMP}}|{end:{_STAMP}}"}
+        for snapshot in self._snapshots(projects, [created], on_error):
+            if start <= snapshot.created_on < end:
+                yield snapshot
+
     def _list_issues(
-        self, projects: Iterable[str], closed_since: datetime | None
+        self, projects: Iterable[str], filters: list[dict[str, Any]]
     ) -> dict[int, dict[str, Any]]:
-        filters: list[dict[str, Any]] = [{"status_id": "open"}]
-        if closed_since is not None:
-            if closed_since.tzinfo is None:
-                raise ValueError("closed_since must be timezone-aware")
-            since = closed_since.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-            filters.append({"status_id": "closed", "updated_on": f">={since}"})
         scopes: list[dict[str, Any]] = [{"project_id": p} for p in projects] or [{}]
         listed: dict[int, dict[str, Any]] = {}
         for scope in scopes:

@@ -10,7 +10,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
 from .calendar import WorkCalendar
@@ -49,6 +49,10 @@ class Tracker(Protocol):
         closed_since: datetime | None,
         *,
         on_error: Callable[[int, Exception], None] | None = None,
+    ) -> Iterator[IssueSnapshot]: ...
+
+    def iter_issues_created(
+        self, projects: list[str], since: date, until: date, zone: tzinfo
     ) -> Iterator[IssueSnapshot]: ...
 
     def snapshot(self, issue_id: int, fresh: bool = True) -> IssueSnapshot: ...
@@ -139,6 +143,16 @@ class SyncService:
         ctx = self.context()
         now = self.clock()
         issues = self.tracker.iter_issues(self.settings.redmine.projects, None)
+        return [self.view(issue, ctx, now) for issue in issues], ctx.people
+
+    def report_views(self, since: date, until: date) -> tuple[list[SlaView], People]:
+        """Every issue of the configured projects created from `since` to `until` (local
+        dates, both included), of any status, evaluated now (for `report`)."""
+        ctx = self.context()
+        now = self.clock()
+        issues = self.tracker.iter_issues_created(
+            self.settings.redmine.projects, since, until, self.calendar.zone
+        )
         return [self.view(issue, ctx, now) for issue in issues], ctx.people
 
     # --- a pass -----------------------------------------------------------------------
