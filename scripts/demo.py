@@ -52,7 +52,7 @@ def seed(rm: LocalRedmine, calendar: WorkCalendar, now: datetime) -> dict[str, i
     issues["breached"] = rm.create_issue(
         "vipclient1",
         "Не подписывается ЭСФ: ошибка 500 в NCALayer",
-        description="ТОО «Астана Логистик», ИИН 880101300123, Иванов Иван Иванович.\n"
+        description="ТОО «Астана Логистик», ИИН 880101300388, Иванов Иван Иванович.\n"
         "При подписании счёта-фактуры NCALayer выдаёт ошибку 500. Скриншот приложен.",
         tracker="Bug",
         priority="High",

@@ -261,3 +261,89 @@ def test_selected_issues_only_and_a_missing_one_reported() -> None:
     assert result.seen == 1
     assert result.errors == [{"issue": 99, "error": "issue 99: not found or not visible"}]
     assert tracker.issues[1].field("SLA state") is None
+
+
+# --- intake checks (rules 6, 11, 16) --------------------------------------------------------
+
+IDENTIFIED = "Иванов Иван Иванович, ИИН 880101300388, ТОО «Дала Трейд»."
+
+
+def intake_notes(tracker: FakeTracker, prefix: str) -> list:
+    return [j for j in tracker.notes(7) if j.notes.startswith(prefix)]
+
+
+def test_missing_identity_is_noted_once_for_the_assignee() -> None:
+    svc, tracker, clock = service(issue("2025-01-13 10:00", description="Помогите подписать акт"))
+    svc.run_pass()
+    (note_,) = intake_notes(tracker, "[sla:intake:identity]")
+    assert note_.private and "@agent1" in note_.notes
+    assert "ИИН" in note_.notes and "ФИО" in note_.notes and "организации" in note_.notes
+    clock.set("2025-01-13 10:40")
+    svc.run_pass()
+    assert len(intake_notes(tracker, "[sla:intake:identity]")) == 1
+
+
+def test_an_identified_request_gets_no_identity_note() -> None:
+    svc, tracker, _ = service(issue("2025-01-13 10:00", description=IDENTIFIED))
+    svc.run_pass()
+    assert intake_notes(tracker, "[sla:intake:identity]") == []
+
+
+def test_vip_requests_are_not_asked_for_identity() -> None:
+    svc, tracker, _ = service(issue("2025-01-13 10:00", level="VIP", description="Помогите"))
+    svc.run_pass()
+    assert intake_notes(tracker, "[sla:intake") == []
+
+
+def test_identity_requested_publicly_sets_awaiting_client() -> None:
+    settings = Settings(staff={"lead": "lead1"}, intake={"request_identity": True})
+    svc, tracker, clock = service(
+        issue("2025-01-13 10:00", description="Не могу подписать акт"), settings=settings
+    )
+    svc.run_pass()
+    assert tracker.issues[7].status == "Feedback"
+    (request,) = intake_notes(tracker, "[sla:intake:identity_request]")
+    assert not request.private and "ИИН" in request.notes
+    assert tracker.issues[7].field("SLA state") == "paused"
+    # The client answers with the details: back to work, and no second request.
+    tracker.person_writes(7, note("2025-01-13 10:32", user=CLIENT, text=IDENTIFIED))
+    clock.set("2025-01-13 10:35")
+    result = svc.run_pass()
+    assert result.reopened == 1 and tracker.issues[7].status == "In Progress"
+    assert len(intake_notes(tracker, "[sla:intake:identity_request]")) == 1
+
+
+def test_out_of_scope_topic_gets_the_standard_answer() -> None:
+    svc, tracker, _ = service(
+        issue(
+            "2025-01-13 10:00",
+            subject="Установите нам антивирус Касперского",
+            description=IDENTIFIED,
+        )
+    )
+    svc.run_pass()
+    (note_,) = intake_notes(tracker, "[sla:intake:scope]")
+    assert note_.private and "п. 6" in note_.notes and "установка стороннего ПО" in note_.notes
+
+
+def test_insults_go_to_the_lead_who_becomes_a_watcher() -> None:
+    svc, tracker, _ = service(
+        issue("2025-01-13 10:00", level="VIP", description="Вы идиоты, ничего не работает")
+    )
+    svc.run_pass()
+    (note_,) = intake_notes(tracker, "[sla:intake:language]")
+    assert note_.private and "@lead1" in note_.notes and "идиоты" not in note_.notes
+    assert (7, LEAD) in tracker.watchers_added
+
+
+def test_intake_checks_can_be_switched_off() -> None:
+    settings = Settings(
+        staff={"lead": "lead1"},
+        intake={"scope_check": False, "language_check": False, "identity_check": False},
+    )
+    svc, tracker, _ = service(
+        issue("2025-01-13 10:00", subject="Установите нам антивирус", description="идиоты"),
+        settings=settings,
+    )
+    svc.run_pass()
+    assert intake_notes(tracker, "[sla:intake") == []

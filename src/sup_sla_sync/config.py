@@ -209,6 +209,13 @@ class ClassifyConfig(_Section):
     apply_priority: bool = False
 
 
+class IntakeConfig(_Section):
+    scope_check: bool = True
+    language_check: bool = True
+    identity_check: bool = True
+    request_identity: bool = False
+
+
 class DaemonConfig(_Section):
     interval_minutes: float = Field(5, gt=0, le=1440)
     heartbeat_file: str = ""  # written after every pass attempt; "" = none
@@ -249,6 +256,7 @@ class Settings(BaseSettings):
     auto_close: AutoCloseConfig = AutoCloseConfig()
     notes: NotesConfig = NotesConfig()
     classify: ClassifyConfig = ClassifyConfig()
+    intake: IntakeConfig = IntakeConfig()
     daemon: DaemonConfig = DaemonConfig()
     lock: LockConfig = LockConfig()
 

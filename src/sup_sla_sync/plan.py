@@ -17,12 +17,14 @@ from .calendar import WorkCalendar
 from .classify import suggest_priority, urgency_words
 from .clocks import Clock, ClockName, SlaView
 from .config import Settings
-from .model import DUE_DATE, PRIORITY, StatusRole, cf
-from .model import People as People
+from .intake import identity_check, identity_request, offensive_words, out_of_scope, scope_answer
+from .model import DUE_DATE, PRIORITY, People, ServiceLevel, StatusRole, cf
 from .policy import Policy, owned_by_tool
 from .texts import PAUSED_FIELD, duration, mentions, quote, snippet, text
 
 REOPEN, AUTO_CLOSE, RAISE_PRIORITY = "reopen", "auto_close", "priority"
+INTAKE_SCOPE, INTAKE_LANGUAGE = "intake:scope", "intake:language"
+INTAKE_IDENTITY, IDENTITY_REQUEST = "intake:identity", "intake:identity_request"
 
 
 @dataclass(frozen=True)
@@ -38,7 +40,7 @@ class Note:
 
 @dataclass(frozen=True)
 class Transition:
-    kind: str  # REOPEN, AUTO_CLOSE or RAISE_PRIORITY
+    kind: str  # REOPEN, AUTO_CLOSE, IDENTITY_REQUEST or RAISE_PRIORITY
     note: Note
     status: str | None = None
     priority: str | None = None
@@ -107,7 +109,39 @@ def decide_transition(view: SlaView, ctx: Context, now: datetime) -> Transition 
             return Transition(
                 AUTO_CLOSE, Note(AUTO_CLOSE, body, private=False), status=statuses.auto_close_to
             )
-    return _raise_priority(view, ctx)
+        return None
+    return _request_identity(view, ctx) or _raise_priority(view, ctx)
+
+
+def _request_identity(view: SlaView, ctx: Context) -> Transition | None:
+    """Rule 11: ask a basic-level client publicly for missing identifying information."""
+    intake = ctx.settings.intake
+    if not (intake.identity_check and intake.request_identity) or not _in_intake(view):
+        return None
+    if IDENTITY_REQUEST in view.timeline.tags() or not ctx.settings.statuses.awaiting_client:
+        return None
+    check = identity_check(view.issue.subject, _client_text(view, ctx.people))
+    if not check.missing:
+        return None
+    body = identity_request(
+        check.missing, ctx.language, iin_invalid=check.iin is not None and not check.iin_valid
+    )
+    return Transition(
+        IDENTITY_REQUEST,
+        Note(IDENTITY_REQUEST, body, private=False),
+        status=ctx.settings.statuses.awaiting_client[0],
+    )
+
+
+def _in_intake(view: SlaView) -> bool:
+    """Intake checks concern basic requests nobody has answered yet."""
+    return view.first_response.running and view.classification.level is ServiceLevel.BASIC
+
+
+def _client_text(view: SlaView, people: People) -> str:
+    """What the client wrote: the description and the client's own notes."""
+    notes = [j.notes for j in view.timeline.journals if people.is_client(j.user_id)]
+    return "\n".join([view.issue.description, *notes])
 
 
 def _raise_priority(view: SlaView, ctx: Context) -> Transition | None:
@@ -173,19 +207,70 @@ def plan_updates(view: SlaView, ctx: Context, now: datetime) -> Plan:
         if local_due != issue.due_date:
             due_date = local_due
 
-    notes: list[Note] = []
+    tags = view.timeline.tags()
+    notes = _intake_notes(view, ctx, tags)
+    lead = ctx.people.lead_id
     watchers: list[int] = []
+    if any(n.tag == INTAKE_LANGUAGE for n in notes) and lead and lead not in issue.watcher_ids:
+        watchers.append(lead)
     # Reminders and breach notes wait for working hours (found at night: said at 09:00).
     if ctx.calendar.is_working_time(now):
-        tags = view.timeline.tags()
         for clock in view.clocks:
             note = _clock_note(clock, view, ctx, tags)
             if note is not None:
                 notes.append(note)
-                lead = ctx.people.lead_id
                 if note.tag.endswith(":breach") and lead and lead not in issue.watcher_ids:
                     watchers.append(lead)
     return Plan(issue.id, fields, due_date, tuple(notes), tuple(dict.fromkeys(watchers)))
+
+
+def _intake_notes(view: SlaView, ctx: Context, tags: set[str]) -> list[Note]:
+    """Private notes of the intake checks (rules 6, 11, 16), each posted once."""
+    if view.resolution.stopped_at is not None:
+        return []
+    intake, language, issue = ctx.settings.intake, ctx.language, view.issue
+    assignee = ctx.people.login(issue.assigned_to_id)
+    lead = ctx.people.login(ctx.people.lead_id)
+    client_text = _client_text(view, ctx.people)
+    notes = []
+    if intake.scope_check and INTAKE_SCOPE not in tags and view.first_response.running:
+        findings = out_of_scope(issue.subject, issue.description)
+        if findings:
+            body = text(
+                language,
+                "intake.scope",
+                topics=", ".join(text(language, f"topic.{f.topic}") for f in findings),
+                answer="\n\n".join(scope_answer(f.topic, language) for f in findings),
+                mentions=mentions([assignee or lead]),
+            )
+            notes.append(Note(INTAKE_SCOPE, body, private=True))
+    if intake.language_check and INTAKE_LANGUAGE not in tags:
+        words = offensive_words(f"{issue.subject}\n{client_text}")
+        if words:
+            body = text(
+                language,
+                "intake.language",
+                words=", ".join(words),
+                mentions=mentions([lead, assignee]),
+            )
+            notes.append(Note(INTAKE_LANGUAGE, body, private=True))
+    wants_note = intake.identity_check and not intake.request_identity
+    if wants_note and INTAKE_IDENTITY not in tags and _in_intake(view):
+        check = identity_check(issue.subject, client_text)
+        if check.missing:
+            invalid = check.iin is not None and not check.iin_valid
+            missing = [
+                text(language, "missing.iin_invalid" if m == "iin" and invalid else f"missing.{m}")
+                for m in check.missing
+            ]
+            body = text(
+                language,
+                "intake.identity",
+                missing=", ".join(missing),
+                mentions=mentions([assignee or lead]),
+            )
+            notes.append(Note(INTAKE_IDENTITY, body, private=True))
+    return notes
 
 
 def _clock_note(clock: Clock, view: SlaView, ctx: Context, tags: set[str]) -> Note | None:

@@ -36,6 +36,8 @@ log = logging.getLogger("sup_sla_sync.sync")
 # On a cold start (no memory of the previous pass), closed issues updated this recently
 # are looked at too, so an issue closed while the daemon was down still gets its final state.
 COLD_START_CLOSED_LOOKBACK = timedelta(days=30)
+# Transitions one issue may go through in a pass (e.g. a client reply, then a priority raise).
+MAX_TRANSITIONS = 3
 
 
 class Tracker(Protocol):
@@ -211,8 +213,11 @@ class SyncService:
         writes = 0
         tool = ctx.people.tool_user_id
         view = self.view(issue, ctx, now)
-        transition = decide_transition(view, ctx, now)
-        if transition is not None:
+        # Status and priority changes first: they move the clocks the fields will show.
+        for _ in range(MAX_TRANSITIONS):
+            transition = decide_transition(view, ctx, now)
+            if transition is None:
+                break
             if dry:
                 result.planned.append(_describe_transition(issue.id, transition))
                 issue = simulate(issue, transition, tool, now)
@@ -228,7 +233,7 @@ class SyncService:
             writes += self._apply_plan(plan)
         result.reminders += sum(1 for n in plan.notes if not n.tag.endswith(":breach"))
         result.breaches += sum(1 for n in plan.notes if n.tag.endswith(":breach"))
-        if writes or (dry and (transition or not plan.empty)):
+        if writes or (dry and result.planned and result.planned[-1]["issue"] == issue.id):
             result.updated += 1
 
     def _apply_transition(

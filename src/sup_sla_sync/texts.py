@@ -25,6 +25,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "priority": "Приоритет повышен до «{priority}»: в обращении есть слова {words}.",
         "minutes": "{m} мин",
         "hours": "{h} ч {m} мин",
+        "intake.scope": (
+            "Тема вне компетенции поддержки (п. 6 регламента): {topics}. {mentions}\n\n"
+            "Предлагаемый ответ:\n\n{answer}"
+        ),
+        "intake.language": (
+            "В обращении оскорбительные или нецензурные выражения ({words}); по п. 16 "
+            "регламента обслуживание можно прекратить и сообщить руководителю. {mentions}"
+        ),
+        "intake.identity": (
+            "Нет идентифицирующих данных (п. 11 регламента): {missing}. {mentions}"
+        ),
+        "topic.third_party_install": "установка стороннего ПО",
+        "topic.workstation": "диагностика рабочего места пользователя",
+        "topic.connection": "подключение к интернету или прокси",
+        "topic.legislation": "толкование законодательства",
+        "topic.third_parties": "действия третьих лиц",
+        "missing.iin": "ИИН",
+        "missing.iin_invalid": "ИИН (неверная контрольная цифра)",
+        "missing.full_name": "ФИО",
+        "missing.company": "наименование организации",
     },
     "kk": {
         "clock.first_response": "алғашқы жауап мерзімі",
@@ -42,6 +62,26 @@ TEXTS: dict[str, dict[str, str]] = {
         "priority": "Басымдық «{priority}» деңгейіне көтерілді: өтініште {words} сөздері бар.",
         "minutes": "{m} мин",
         "hours": "{h} сағ {m} мин",
+        "intake.scope": (
+            "Тақырып қолдау қызметінің құзыретіне кірмейді (регламенттің 6-тармағы): {topics}. "
+            "{mentions}\n\nҰсынылатын жауап:\n\n{answer}"
+        ),
+        "intake.language": (
+            "Өтініште қорлайтын немесе әдепсіз сөздер бар ({words}); регламенттің 16-тармағы "
+            "бойынша қызмет көрсетуді тоқтатып, басшыға хабарлауға болады. {mentions}"
+        ),
+        "intake.identity": (
+            "Сәйкестендіру деректері жоқ (регламенттің 11-тармағы): {missing}. {mentions}"
+        ),
+        "topic.third_party_install": "бөгде бағдарламалық қамтамасыз етуді орнату",
+        "topic.workstation": "пайдаланушының жұмыс орнын диагностикалау",
+        "topic.connection": "интернетке немесе проксиге қосылу",
+        "topic.legislation": "заңнаманы түсіндіру",
+        "topic.third_parties": "үшінші тұлғалардың әрекеттері",
+        "missing.iin": "ЖСН",
+        "missing.iin_invalid": "ЖСН (бақылау саны қате)",
+        "missing.full_name": "аты-жөні",
+        "missing.company": "ұйымның атауы",
     },
     "en": {
         "clock.first_response": "first response due",
@@ -59,6 +99,24 @@ TEXTS: dict[str, dict[str, str]] = {
         "priority": 'Priority raised to "{priority}": the request says {words}.',
         "minutes": "{m} min",
         "hours": "{h} h {m} min",
+        "intake.scope": (
+            "Outside support's remit (regulation, rule 6): {topics}. {mentions}\n\n"
+            "Suggested answer:\n\n{answer}"
+        ),
+        "intake.language": (
+            "The request contains insulting or obscene language ({words}); under rule 16 "
+            "support may stop serving the user and inform a supervisor. {mentions}"
+        ),
+        "intake.identity": "Identifying information missing (rule 11): {missing}. {mentions}",
+        "topic.third_party_install": "installing third-party software",
+        "topic.workstation": "diagnosing the user's workstation",
+        "topic.connection": "internet or proxy connection",
+        "topic.legislation": "interpreting legislation",
+        "topic.third_parties": "actions of third parties",
+        "missing.iin": "IIN",
+        "missing.iin_invalid": "IIN (wrong check digit)",
+        "missing.full_name": "full name",
+        "missing.company": "company name",
     },
 }
 
