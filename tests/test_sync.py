@@ -347,3 +347,17 @@ def test_intake_checks_can_be_switched_off() -> None:
     )
     svc.run_pass()
     assert intake_notes(tracker, "[sla:intake") == []
+
+
+def test_people_are_read_once_per_quarter_hour(monkeypatch) -> None:
+    svc, tracker, _ = service(issue("2025-01-13 10:00", level="VIP"))
+    calls = []
+    original = tracker.load_people
+    tracker.load_people = lambda *args: calls.append(args) or original(*args)  # type: ignore
+    ticks = iter([0.0, 60.0, 16 * 60.0])
+    monkeypatch.setattr("sup_sla_sync.sync.time.monotonic", lambda: next(ticks, 16 * 60.0))
+    svc.people()
+    svc.people()
+    assert len(calls) == 1
+    svc.people()
+    assert len(calls) == 2

@@ -36,6 +36,9 @@ log = logging.getLogger("sup_sla_sync.sync")
 # On a cold start (no memory of the previous pass), closed issues updated this recently
 # are looked at too, so an issue closed while the daemon was down still gets its final state.
 COLD_START_CLOSED_LOOKBACK = timedelta(days=30)
+# Group membership and logins change rarely; the daemon re-reads them this often, so that
+# a pass costs only the issue listing when nothing changed.
+PEOPLE_MAX_AGE_SECONDS = 15 * 60
 # Transitions one issue may go through in a pass (e.g. a client reply, then a priority raise).
 MAX_TRANSITIONS = 3
 
@@ -116,17 +119,23 @@ class SyncService:
         self.clock = clock
         self.stop_requested = threading.Event()
         self._last_pass_start: datetime | None = None
+        self._people: tuple[float, People] | None = None
 
     # --- reading ----------------------------------------------------------------------
 
     def people(self) -> People:
-        staff = self.settings.staff
-        return self.tracker.load_people(
-            staff.groups, self.settings.service_level.vip_groups, staff.lead
-        )
+        """Staff, VIP clients and logins; re-read when older than PEOPLE_MAX_AGE."""
+        loaded = time.monotonic()
+        if self._people is None or loaded - self._people[0] > PEOPLE_MAX_AGE_SECONDS:
+            staff = self.settings.staff
+            people = self.tracker.load_people(
+                staff.groups, self.settings.service_level.vip_groups, staff.lead
+            )
+            self._people = (loaded, people)
+        return self._people[1]
 
-    def context(self, people: People | None = None) -> Context:
-        return Context(self.settings, self.policy, self.calendar, people or self.people())
+    def context(self) -> Context:
+        return Context(self.settings, self.policy, self.calendar, self.people())
 
     def view(self, issue: IssueSnapshot, ctx: Context, now: datetime) -> SlaView:
         return evaluate(issue, self.calendar, self.policy, ctx.people, now)
