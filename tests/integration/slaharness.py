@@ -1,0 +1,498 @@
+"""Drive the real ``sup-sla-sync`` CLI against the local real Redmine.
+
+* :class:`SlaHarness` (fixture ``sla``) writes TOML configurations into the
+  test's ``tmp_path``, runs ``python -m sup_sla_sync`` as a subprocess (the API
+  key only in ``SUP_SLA_REDMINE__API_KEY``, never in the file or argv, and it
+  must never show up in stdout/stderr), and creates throw-away projects so a
+  whole-pass ``sync`` sees only the test's own issues.
+* Time helpers for the *round-the-clock* calendar used by the tests whose
+  outcome depends on the real clock (reminders, breaches): 00:00-23:59 every
+  day, so each local day has 1439 working minutes and the only non-working
+  time is the last minute of the day (23:59-00:00 Asia/Almaty).
+
+Times are Asia/Almaty (UTC+5 since 2024-03-01, UTC+6 before), read from the
+``tzdata`` package so that a stale system zoneinfo cannot shift them.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from datetime import time as dtime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from localredmine import LocalRedmine
+
+
+def _zone(key: str) -> ZoneInfo:
+    ref = resources.files("tzdata").joinpath("zoneinfo", *key.split("/"))
+    with ref.open("rb") as data:
+        return ZoneInfo.from_file(data, key=key)
+
+
+ALMATY = _zone("Asia/Almaty")
+
+EN_FIELDS = {
+    "service_level": "SLA level",
+    "channel": "Channel",
+    "category": "Category",
+    "first_response_due": "SLA first response due",
+    "resolution_due": "SLA resolution due",
+    "sla_state": "SLA state",
+}
+RU_FIELDS = {
+    "service_level": "Уровень обслуживания",
+    "channel": "Канал",
+    "category": "Категория",
+    "first_response_due": "SLA срок первого ответа",
+    "resolution_due": "SLA срок решения",
+    "sla_state": "SLA статус",
+}
+
+# What the auto-close note must say, per notes.language (regulation rule 15).
+NO_RESPONSE = {
+    "en": "no response received from the client",
+    "ru": "ответ от клиента не получен",
+    "kk": "клиенттен жауап алынбады",
+}
+
+
+def almaty(*args: int) -> datetime:
+    """An Almaty wall time: almaty(2025, 1, 2, 10, 0)."""
+    return datetime(*args, tzinfo=ALMATY)
+
+
+def local_str(when: datetime) -> str:
+    """The tool's field format: local time with offset, to the minute."""
+    return when.astimezone(ALMATY).isoformat(timespec="minutes")
+
+
+def now_minute() -> datetime:
+    """Now (UTC), floored to the minute: backdated times then are whole minutes."""
+    return datetime.now(UTC).replace(second=0, microsecond=0)
+
+
+# --------------------------------------------------------------- round-the-clock calendar
+RTC_START, RTC_END = "00:00", "23:59"
+
+
+def _gap(day: date) -> tuple[datetime, datetime]:
+    """The non-working last minute of a local day, [23:59, 24:00)."""
+    start = datetime.combine(day, dtime(23, 59), ALMATY)
+    return start, datetime.combine(day + timedelta(days=1), dtime(0, 0), ALMATY)
+
+
+def rtc_minutes(start: datetime, end: datetime) -> float:
+    """Working minutes between two instants in the round-the-clock calendar:
+    the wall-clock minutes minus one for every 23:59-24:00 crossed."""
+    if end <= start:
+        return 0.0
+    total = (end - start).total_seconds()
+    day = start.astimezone(ALMATY).date() - timedelta(days=1)
+    while True:
+        g0, g1 = _gap(day)
+        if g0 >= end:
+            break
+        lo, hi = max(g0, start), min(g1, end)
+        if hi > lo:
+            total -= (hi - lo).total_seconds()
+        day += timedelta(days=1)
+    return total / 60
+
+
+def rtc_add(start: datetime, minutes: float) -> datetime:
+    """start + `minutes` working minutes in the round-the-clock calendar (a budget
+    ending exactly at 23:59 ends there, as the SPEC says for 18:00)."""
+    t = start.astimezone(ALMATY)
+    remaining = timedelta(minutes=minutes)
+    while True:
+        g0, g1 = _gap(t.date())
+        if t >= g0:  # inside the gap: the next minute of work is at midnight
+            t = g1
+            continue
+        if remaining <= g0 - t:
+            return t + remaining
+        remaining -= g0 - t
+        t = g1
+
+
+def wait_out_day_end() -> None:
+    """The round-the-clock calendar does not work 23:59-24:00 (Almaty): a test that
+    starts at 23:58 or later waits until the new day has begun."""
+    local = datetime.now(ALMATY)
+    if local.time() >= dtime(23, 58):
+        midnight = datetime.combine(local.date() + timedelta(days=1), dtime(0, 0), ALMATY)
+        time.sleep((midnight - local).total_seconds() + 1)
+
+
+def round_the_clock_workdays() -> list[date]:
+    """Every local date from 40 days ago to 5 days ahead (extra_workdays override
+    weekends and holidays)."""
+    today = datetime.now(ALMATY).date()
+    return [today + timedelta(days=d) for d in range(-40, 6)]
+
+
+# --------------------------------------------------------------------------- TOML
+def _toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return repr(value)
+    if isinstance(value, date):
+        return value.isoformat()  # a TOML local date
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {value!r} as TOML")
+
+
+def to_toml(data: Mapping[str, Any], prefix: str = "") -> str:
+    lines: list[str] = []
+    scalars = {k: v for k, v in data.items() if not isinstance(v, Mapping)}
+    tables = {k: v for k, v in data.items() if isinstance(v, Mapping)}
+    if prefix and (scalars or not tables):
+        lines.append(f"[{prefix}]")
+    lines += [f"{k} = {_toml_value(v)}" for k, v in scalars.items()]
+    if scalars:
+        lines.append("")
+    for key, table in tables.items():
+        lines.append(to_toml(table, f"{prefix}.{key}" if prefix else key))
+    return "\n".join(lines)
+
+
+def deep_merge(base: dict[str, Any], extra: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for key, value in extra.items():
+        if isinstance(value, Mapping) and isinstance(out.get(key), Mapping):
+            out[key] = deep_merge(dict(out[key]), value)
+        else:
+            out[key] = value
+    return out
+
+
+def english_sections() -> dict[str, Any]:
+    """The `edoc` vocabulary (the defaults, written out)."""
+    return {
+        "statuses": {
+            "new": ["New"],
+            "in_progress": ["In Progress"],
+            "awaiting_client": ["Feedback"],
+            "resolved": ["Resolved"],
+            "closed": ["Closed", "Rejected"],
+            "reopen_to": "In Progress",
+            "auto_close_to": "Closed",
+        },
+        "trackers": {"consultation": ["Support"], "defect": ["Bug"]},
+        "priorities": {
+            "normal": ["Low", "Normal"],
+            "urgent": ["High", "Urgent"],
+            "immediate": ["Immediate"],
+        },
+        "fields": dict(EN_FIELDS),
+        "category_values": {"consultation": "Consultation", "defect": "Defect"},
+        "service_level": {"vip_values": ["VIP"], "vip_groups": ["VIP clients"]},
+        "channels": {
+            "online_assistant": ["Online assistant"],
+            "official_letter": ["Official letter"],
+        },
+        "staff": {"groups": ["Support"], "lead": "lead1"},
+    }
+
+
+def russian_sections() -> dict[str, Any]:
+    """The `edoc-ru` vocabulary: Russian statuses, trackers, priorities, fields."""
+    return {
+        "statuses": {
+            "new": ["Новая"],
+            "in_progress": ["В работе"],
+            "awaiting_client": ["Ожидает ответа клиента"],
+            "resolved": ["Решена"],
+            "closed": ["Закрыта", "Отклонена"],
+            "reopen_to": "В работе",
+            "auto_close_to": "Закрыта",
+        },
+        "trackers": {"consultation": ["Консультация"], "defect": ["Ошибка"]},
+        "priorities": {
+            "normal": ["Обычный"],
+            "urgent": ["Срочный"],
+            "immediate": ["Немедленный"],
+        },
+        "fields": dict(RU_FIELDS),
+        "category_values": {"consultation": "Консультация", "defect": "Ошибка"},
+        "service_level": {"vip_values": ["VIP"], "vip_groups": ["VIP clients"]},
+        "channels": {
+            "online_assistant": ["Онлайн-помощник"],
+            "official_letter": ["Официальное письмо"],
+        },
+        "staff": {"groups": ["Поддержка"], "lead": "lead1"},
+    }
+
+
+# --------------------------------------------------------------------------- CLI
+@dataclass
+class CliResult:
+    args: list[str]
+    rc: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        try:
+            return json.loads(self.stdout)
+        except ValueError as exc:
+            raise AssertionError(f"stdout of {self.args} is not JSON: {exc}\n{self}") from None
+
+    def __str__(self) -> str:
+        return (
+            f"$ sup-sla-sync {' '.join(self.args)}\nexit {self.rc}\n"
+            f"--- stdout ---\n{self.stdout[-6000:]}\n--- stderr ---\n{self.stderr[-6000:]}"
+        )
+
+
+_counter = itertools.count(1)
+
+
+class SlaHarness:
+    def __init__(self, rm: LocalRedmine, tmp_path: Path) -> None:
+        self.rm = rm
+        self.tmp_path = tmp_path
+
+    # --- configuration ------------------------------------------------------------
+    def config(
+        self,
+        projects: Iterable[str] = ("edoc",),
+        *,
+        russian: bool = False,
+        language: str = "en",
+        round_the_clock: bool = False,
+        apply_priority: bool = False,
+        overrides: Mapping[str, Any] | None = None,
+        name: str | None = None,
+    ) -> Path:
+        """Write a TOML configuration into tmp_path and return its path.
+
+        `round_the_clock`: work 00:00-23:59 every day from 40 days ago to 5 days
+        ahead (waits out 23:58-24:00 first, see `wait_out_day_end`).
+        """
+        data: dict[str, Any] = {
+            "redmine": {"url": self.rm.url, "projects": list(projects), "timeout_seconds": 30},
+            "calendar": {"timezone": "Asia/Almaty"},
+            **(russian_sections() if russian else english_sections()),
+            "notes": {"language": language},
+            "classify": {"apply_priority": apply_priority},
+            "lock": {"path": str(self.tmp_path / f"sla-{next(_counter)}.lock")},
+        }
+        if round_the_clock:
+            wait_out_day_end()
+            data["calendar"].update(
+                work_start=RTC_START, work_end=RTC_END, extra_workdays=round_the_clock_workdays()
+            )
+        if overrides:
+            data = deep_merge(data, overrides)
+        path = self.tmp_path / (name or f"sup-sla-sync-{next(_counter)}.toml")
+        path.write_text(to_toml(data), encoding="utf-8")
+        assert self.rm.admin_key not in path.read_text(encoding="utf-8")
+        return path
+
+    # --- running the CLI ----------------------------------------------------------
+    def env(self, key: str | None = None, extra: Mapping[str, str] | None = None) -> dict:
+        """The subprocess environment: no inherited SUP_SLA_* variables, the API key
+        in SUP_SLA_REDMINE__API_KEY, no proxy for the loopback tracker."""
+        env = {k: v for k, v in os.environ.items() if not k.startswith("SUP_SLA_")}
+        env["SUP_SLA_REDMINE__API_KEY"] = self.rm.admin_key if key is None else key
+        env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
+        env.update(extra or {})
+        return env
+
+    def argv(self, config: Path | None, *args: str) -> list[str]:
+        return [*(["--config", str(config)] if config is not None else []), *args]
+
+    def run(
+        self,
+        config: Path | None,
+        *args: str,
+        key: str | None = None,
+        env: Mapping[str, str] | None = None,
+        timeout: float = 120,
+    ) -> CliResult:
+        """`python -m sup_sla_sync --config CONFIG ARGS` (no --config if CONFIG is
+        None) with the key in the environment, in tmp_path.
+
+        Asserts that neither the admin key nor `key` appears in stdout/stderr, and
+        that no traceback does."""
+        key = self.rm.admin_key if key is None else key
+        argv = self.argv(config, *args)
+        proc = subprocess.run(
+            [sys.executable, "-m", "sup_sla_sync", *argv],
+            capture_output=True,
+            text=True,
+            env=self.env(key, env),
+            cwd=self.tmp_path,
+            timeout=timeout,
+            check=False,
+        )
+        result = CliResult(argv, proc.returncode, proc.stdout, proc.stderr)
+        self.assert_no_secret(result.stdout + result.stderr, key)
+        assert "Traceback" not in proc.stderr, str(result)
+        return result
+
+    def assert_no_secret(self, output: str, key: str | None = None) -> None:
+        for secret in {key or self.rm.admin_key, self.rm.admin_key}:
+            assert secret not in output, "the API key leaked into the output"
+
+    def sync(
+        self, config: Path, *issue_ids: int, dry_run: bool = False, expect_rc: int = 0
+    ) -> dict[str, Any]:
+        """`sync --format json [--dry-run] [--issue ID]...`; the parsed summary."""
+        args = ["sync", "--format", "json"]
+        if dry_run:
+            args.append("--dry-run")
+        for issue_id in issue_ids:
+            args += ["--issue", str(issue_id)]
+        result = self.run(config, *args)
+        assert result.rc == expect_rc, str(result)
+        summary = result.json()
+        assert isinstance(summary, dict), str(result)
+        return summary
+
+    def explain(self, config: Path, issue_id: int) -> dict[str, Any]:
+        result = self.run(config, "explain", str(issue_id), "--format", "json")
+        assert result.rc == 0, str(result)
+        return result.json()
+
+    # --- projects -----------------------------------------------------------------
+    def new_project(self, *, russian: bool = False) -> str:
+        """A fresh private project (own identifier) with the trackers, fields and
+        members of `edoc` (or `edoc-ru`), so a whole-pass sync sees only this test's
+        issues.  English: Bug, Feature (unmapped), Support."""
+        rm = self.rm
+        ident = f"it-{uuid.uuid4().hex[:10]}"
+        if russian:
+            trackers = ["Консультация", "Ошибка"]
+            fields = list(RU_FIELDS.values())
+            staff_group = "Поддержка"
+        else:
+            trackers = ["Bug", "Feature", "Support"]
+            fields = list(EN_FIELDS.values())
+            staff_group = "Support"
+        project = rm.post(
+            "/projects.json",
+            {
+                "project": {
+                    "name": f"SLA test {ident}",
+                    "identifier": ident,
+                    "is_public": False,
+                    "tracker_ids": [rm.tracker_id(t) for t in trackers],
+                    "issue_custom_field_ids": [rm.custom_field_id(f) for f in fields],
+                    "enabled_module_names": ["issue_tracking"],
+                }
+            },
+        )["project"]
+        roles = rm.env["ids"]["roles"]
+        # Users first: a user who is already a member (through a group) cannot be
+        # added again, while a group may be added over its members.
+        members = [
+            (rm.user_id("lead1"), roles["Manager"]),
+            (rm.user_id("client1"), roles["Reporter"]),
+            (rm.user_id("client2"), roles["Reporter"]),
+            (rm.group_id(staff_group), roles["Developer"]),
+            (rm.group_id("VIP clients"), roles["Reporter"]),
+        ]
+        if russian:
+            members.insert(1, (rm.user_id("agent2"), roles["Developer"]))
+        for principal, role in members:
+            rm.post(
+                f"/projects/{project['id']}/memberships.json",
+                {"membership": {"user_id": principal, "role_ids": [role]}},
+            )
+        return ident
+
+    # --- issues -------------------------------------------------------------------
+    def create(
+        self,
+        author: str,
+        subject: str,
+        created: datetime,
+        *,
+        journals: Iterable[tuple[datetime, str, dict[str, Any]]] = (),
+        **fields: Any,
+    ) -> int:
+        """An issue as if created by `author` at `created`, then the given
+        `journals` (when, login, add_note kwargs: notes/private/status/...), each
+        backdated to its time.
+
+        The start date is the local date of `created` unless given, as Redmine sets
+        it on a real creation (it defaults to the creation date): the tool's due date
+        must not be before it, or Redmine refuses the update."""
+        fields.setdefault("start_date", created.astimezone(ALMATY).date().isoformat())
+        issue_id = self.rm.create_issue(author, subject, **fields)
+        times = []
+        for when, login, kwargs in journals:
+            kwargs = dict(kwargs)
+            notes = kwargs.pop("notes", "")
+            if notes:
+                jid = self.rm.add_note(login, issue_id, notes, **kwargs)
+            else:
+                before = set(self.rm.journal_ids(issue_id))
+                self.rm.update(login, issue_id, **kwargs)
+                new = set(self.rm.journal_ids(issue_id)) - before
+                jid = max(new) if new else None
+            assert jid is not None, f"no journal for {kwargs} by {login}"
+            times.append(when)
+        self.rm.backdate_issue(issue_id, created, times)
+        return issue_id
+
+    # --- reading Redmine back -----------------------------------------------------
+    def fields(self, issue_id: int, names: Mapping[str, str] = EN_FIELDS) -> dict[str, Any]:
+        """The issue's status, priority, due date and custom fields by config key."""
+        issue = self.rm.issue(issue_id)
+        out = {key: self.rm.custom_field_value(issue, name) for key, name in names.items()}
+        out["status"] = issue["status"]["name"]
+        out["priority"] = issue["priority"]["name"]
+        out["due_date"] = issue.get("due_date")
+        return out
+
+    def notes(self, issue_id: int, tag: str = "", login: str | None = None) -> list[dict]:
+        """Journals (as seen by `login`, default admin) whose notes start with
+        `[sla:TAG` (every tool note if TAG is empty)."""
+        prefix = f"[sla:{tag}"
+        return [
+            j
+            for j in self.rm.journals(issue_id, login)
+            if (j.get("notes") or "").startswith(prefix)
+        ]
+
+    def clock_notes(self, issue_id: int, login: str | None = None) -> list[dict]:
+        """The tool's reminder and breach notes (`[sla:first_response:...]`,
+        `[sla:resolution:...]`), leaving out its other notes (intake checks, ...)."""
+        return [
+            j
+            for j in self.notes(issue_id, login=login)
+            if j["notes"].startswith(("[sla:first_response:", "[sla:resolution:"))
+        ]
+
+    def state(self, issue_id: int) -> dict[str, Any]:
+        """What a pass may change: journals (ids, from the DB), updated_on, watchers,
+        status, priority, due date, custom fields."""
+        issue = self.rm.issue(issue_id)
+        return {
+            "journals": self.rm.journal_ids(issue_id),
+            "updated_on": issue["updated_on"],
+            "watchers": sorted(w["id"] for w in issue.get("watchers", [])),
+            "status": issue["status"]["name"],
+            "priority": issue["priority"]["name"],
+            "due_date": issue.get("due_date"),
+            "custom_fields": {cf["name"]: cf.get("value") for cf in issue["custom_fields"]},
+        }
