@@ -26,6 +26,14 @@ PEOPLE = People(
     lead_id=LEAD,
 )
 _ids = itertools.count(1000)
+ALL_FIELDS = (
+    "SLA level",
+    "Channel",
+    "Category",
+    "SLA first response due",
+    "SLA resolution due",
+    "SLA state",
+)
 
 
 def at(text: str) -> datetime:
@@ -72,7 +80,9 @@ def issue(
             for detail in journal.changes:
                 if detail.name == STATUS and detail.new:
                     status_now = detail.new
-    values: dict[str, str | None] = {"SLA level": level, "Channel": channel}
+    # Redmine lists every field enabled for the issue, empty ones included.
+    values: dict[str, str | None] = dict.fromkeys(ALL_FIELDS)
+    values.update({"SLA level": level, "Channel": channel})
     values.update(fields or {})
     return IssueSnapshot(
         id=issue_id,

@@ -361,3 +361,23 @@ def test_people_are_read_once_per_quarter_hour(monkeypatch) -> None:
     assert len(calls) == 1
     svc.people()
     assert len(calls) == 2
+
+
+def test_a_field_the_issue_lacks_is_reported_and_the_rest_written() -> None:
+    lacking = issue("2025-01-13 10:00", level="VIP")
+    fields = {k: v for k, v in lacking.custom_fields.items() if k != "SLA state"}
+    lacking = type(lacking)(**{**lacking.__dict__, "custom_fields": fields})
+    svc, tracker, _ = service(lacking)
+    result = svc.run_pass()
+    assert len(result.errors) == 1 and "'SLA state' is not enabled" in result.errors[0]["error"]
+    assert tracker.issues[7].field("SLA resolution due") == "2025-01-14T10:00+05:00"
+    assert all("SLA state" not in (w.get("custom_fields") or {}) for _, w in tracker.writes)
+
+
+def test_an_issue_outside_the_configured_projects_is_refused() -> None:
+    svc, tracker, _ = service(issue("2025-01-13 10:00", project="other"))
+    result = svc.run_pass(issue_ids=[7])
+    assert result.errors == [
+        {"issue": 7, "error": "issue 7: project 'other' is not in redmine.projects"}
+    ]
+    assert tracker.writes == []

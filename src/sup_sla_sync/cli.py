@@ -179,7 +179,7 @@ def sync_cmd(app: App, dry_run: bool, issue_ids: tuple[int, ...], fmt: str) -> N
             f"errors {len(result.errors)}"
         )
         for error in result.errors:
-            click.echo(f"error: issue {error['issue']}: {error['error']}", err=True)
+            click.echo(f"error: {error['error']}", err=True)
     if result.errors:
         sys.exit(1)
 

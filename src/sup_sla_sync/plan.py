@@ -53,6 +53,9 @@ class Plan:
     due_date: date | None = None  # None: leave the due date as it is
     notes: tuple[Note, ...] = ()
     watchers: tuple[int, ...] = ()
+    # Configured fields this issue does not have (not enabled for its project or tracker):
+    # Redmine would silently drop a value for them.
+    unavailable: tuple[str, ...] = ()
 
     @property
     def empty(self) -> bool:
@@ -199,7 +202,8 @@ def plan_updates(view: SlaView, ctx: Context, now: datetime) -> Plan:
         issue, cf(names.category), tool, issue.field(names.category)
     ):
         wanted[names.category] = ctx.policy.category_value(category.category)
-    fields = {k: v for k, v in wanted.items() if issue.field(k) != v}
+    unavailable = tuple(k for k in wanted if k not in issue.custom_fields)
+    fields = {k: v for k, v in wanted.items() if issue.field(k) != v and k not in unavailable}
 
     due_date = None
     if view.resolution.due is not None and owned_by_tool(issue, DUE_DATE, tool, issue.due_date):
@@ -221,7 +225,9 @@ def plan_updates(view: SlaView, ctx: Context, now: datetime) -> Plan:
                 notes.append(note)
                 if note.tag.endswith(":breach") and lead and lead not in issue.watcher_ids:
                     watchers.append(lead)
-    return Plan(issue.id, fields, due_date, tuple(notes), tuple(dict.fromkeys(watchers)))
+    return Plan(
+        issue.id, fields, due_date, tuple(notes), tuple(dict.fromkeys(watchers)), unavailable
+    )
 
 
 def _intake_notes(view: SlaView, ctx: Context, tags: set[str]) -> list[Note]:

@@ -648,7 +648,7 @@ class RedmineAdapter:
             data={"issue": body},
             issue_id=issue_id,
             what="update",
-            forbidden="the API key's user may not update this issue",
+            forbidden="the tracker forbids updating this issue (project closed or archived?)",
         )
 
     def add_watcher(self, issue_id: int, user_id: int) -> None:

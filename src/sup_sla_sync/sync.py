@@ -14,9 +14,9 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
 from .calendar import WorkCalendar
-from .clocks import SlaView, evaluate
+from .clocks import ClockName, SlaView, evaluate
 from .config import Settings
-from .errors import SlaSyncError, TrackerUnavailable
+from .errors import SlaSyncError, TrackerError, TrackerUnavailable
 from .model import PRIORITY, STATUS, FieldChange, IssueSnapshot, Journal, People, StatusRole
 from .plan import (
     AUTO_CLOSE,
@@ -39,6 +39,7 @@ COLD_START_CLOSED_LOOKBACK = timedelta(days=30)
 # Group membership and logins change rarely; the daemon re-reads them this often, so that
 # a pass costs only the issue listing when nothing changed.
 PEOPLE_MAX_AGE_SECONDS = 15 * 60
+CLOCK_NAMES = {name.value for name in ClockName}
 # Transitions one issue may go through in a pass (e.g. a client reply, then a priority raise).
 MAX_TRANSITIONS = 3
 
@@ -203,17 +204,27 @@ class SyncService:
         return result
 
     def _read_each(self, issue_ids: list[int], result: PassResult) -> Iterator[IssueSnapshot]:
+        projects = self.settings.redmine.projects
         for issue_id in issue_ids:
             try:
-                yield self.tracker.snapshot(issue_id)
+                issue = self.tracker.snapshot(issue_id)
             except TrackerUnavailable:
                 raise
             except SlaSyncError as exc:
                 self._record_error(result, issue_id, str(exc))
+                continue
+            if projects and issue.project not in projects:
+                self._record_error(
+                    result, issue_id, f"project {issue.project!r} is not in redmine.projects"
+                )
+                continue
+            yield issue
 
     @staticmethod
     def _record_error(result: PassResult, issue_id: int, error: str) -> None:
-        log.error("issue %s: %s", issue_id, error, extra={"issue": issue_id})
+        prefix = f"issue {issue_id}: "
+        error = error if error.startswith(prefix) else prefix + error  # the id, said once
+        log.error("%s", error, extra={"issue": issue_id})
         result.errors.append({"issue": issue_id, "error": error})
 
     def _process(
@@ -240,10 +251,17 @@ class SyncService:
             result.planned += _describe_plan(plan)
         else:
             writes += self._apply_plan(plan)
-        result.reminders += sum(1 for n in plan.notes if not n.tag.endswith(":breach"))
-        result.breaches += sum(1 for n in plan.notes if n.tag.endswith(":breach"))
+        clock_notes = [n.tag for n in plan.notes if n.tag.split(":")[0] in CLOCK_NAMES]
+        result.reminders += sum(1 for tag in clock_notes if not tag.endswith(":breach"))
+        result.breaches += sum(1 for tag in clock_notes if tag.endswith(":breach"))
         if writes or (dry and result.planned and result.planned[-1]["issue"] == issue.id):
             result.updated += 1
+        if plan.unavailable:
+            names = ", ".join(repr(name) for name in plan.unavailable)
+            raise TrackerError(
+                f"custom field {names} is not enabled for this issue (project "
+                f"{issue.project!r}, tracker {issue.tracker!r}): enable it in Redmine"
+            )
 
     def _apply_transition(
         self,
@@ -303,11 +321,13 @@ class SyncService:
 
     def _apply_plan(self, plan: Plan) -> int:
         writes = 0
-        if plan.fields or plan.due_date:
-            changes: dict[str, Any] = {"custom_fields": plan.fields}
-            if plan.due_date:
-                changes["due_date"] = plan.due_date
-            self.tracker.update_issue(plan.issue_id, **changes)
+        if plan.fields:
+            self.tracker.update_issue(plan.issue_id, custom_fields=plan.fields)
+            writes += 1
+        if plan.due_date:
+            # Its own write: Redmine may refuse a due date (before the start date) and must
+            # not take the SLA fields down with it.
+            self.tracker.update_issue(plan.issue_id, due_date=plan.due_date)
             writes += 1
         for note in plan.notes:
             self.tracker.update_issue(plan.issue_id, notes=note.text, private_notes=note.private)
