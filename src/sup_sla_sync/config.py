@@ -11,7 +11,8 @@ import re
 import tomllib
 from datetime import date, time
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -19,6 +20,8 @@ from pydantic import (
     Field,
     SecretStr,
     ValidationError,
+    ValidationInfo,
+    field_serializer,
     field_validator,
     model_validator,
 )
@@ -222,15 +225,74 @@ class DaemonConfig(_Section):
 
 
 class LockConfig(_Section):
+    """`[lock]`: one pass at a time per configuration (see lock.py and the README)."""
+
     backend: Literal["file", "postgres", "redis"] = "file"
-    path: str = "sup-sla-sync.lock"
-    url: str = ""
+    path: str = "sup-sla-sync.lock"  # file: relative to the configuration file's folder
+    url: str = ""  # postgres: postgresql://…; redis: redis://, rediss:// or unix://
+    name: str = ""  # shared by every instance; "" = the tracker URL and the sorted projects
+    ttl_seconds: float = Field(60, ge=3, le=3600)  # redis: the key's life, renewed at 1/3
+
+    _SCHEMES: ClassVar[dict[str, tuple[str, ...]]] = {
+        "postgres": ("postgresql", "postgres"),
+        "redis": ("redis", "rediss", "unix"),
+    }
+
+    @field_validator("name")
+    @classmethod
+    def _name(cls, value: str) -> str:
+        if value != value.strip() or any(not c.isprintable() for c in value):
+            raise ValueError("must be printable, without leading or trailing spaces")
+        if len(value) > 200:
+            raise ValueError("at most 200 characters")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _url_fits_backend(cls, value: str, info: ValidationInfo) -> str:
+        backend = info.data.get("backend")
+        if not value or backend not in cls._SCHEMES:
+            return value
+        schemes = cls._SCHEMES[backend]
+        shown = cls.mask(value)
+        parts = urlsplit(value)
+        if parts.scheme not in schemes or not (parts.netloc or parts.path):
+            wanted = " or ".join(f"{s}://…" for s in schemes)
+            raise ValueError(f"{shown!r} is not a {wanted} URL (backend {backend!r})")
+        try:
+            parts.port  # noqa: B018 -- raises ValueError for a port that is not a number
+        except ValueError:
+            raise ValueError(f"{shown!r} has an invalid port") from None
+        return value
 
     @model_validator(mode="after")
     def _url_needed(self) -> LockConfig:
         if self.backend != "file" and not self.url:
             raise ValueError(f"backend {self.backend!r} needs lock.url")
         return self
+
+    @property
+    def url_password(self) -> str:
+        """The password in `url` as written there (user info or a `password=` parameter)."""
+        match = re.match(r"[a-z][a-z0-9+.-]*://[^/?#@]*?:([^/?#]*)@", self.url)
+        if match and match[1]:
+            return match[1]
+        match = re.search(r"[?&]password=([^&#]*)", self.url)
+        return match[1] if match else ""
+
+    @property
+    def shown_url(self) -> str:
+        """`url` with its password masked: what messages and `config` show."""
+        return self.mask(self.url)
+
+    @staticmethod
+    def mask(url: str) -> str:
+        shown = re.sub(r"^([a-z][a-z0-9+.-]*://[^/?#@]*?:)[^/?#]*@", r"\1***@", url)
+        return re.sub(r"([?&]password=)[^&#]*", r"\1***", shown)
+
+    @field_serializer("url", when_used="json")
+    def _masked_url(self, value: str) -> str:
+        return self.shown_url
 
 
 class Settings(BaseSettings):

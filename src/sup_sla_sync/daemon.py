@@ -20,6 +20,7 @@ from types import FrameType
 import schedule
 
 from .errors import AuthError, LockBusy, SlaSyncError, TrackerUnavailable
+from .lock import LockUnavailable
 from .sync import SyncService
 
 log = logging.getLogger("sup_sla_sync.daemon")
@@ -82,6 +83,9 @@ class Daemon:
                     "seconds": result.seconds,
                 },
             )
+        except LockUnavailable as exc:
+            outcome = "skipped: the lock service is unreachable"
+            log.warning("skipping this pass: %s", exc)
         except LockBusy as exc:
             outcome = "skipped: another pass holds the lock"
             log.info("skipping this pass: %s", exc)
