@@ -22,7 +22,14 @@ PEOPLE = People(
     tool_user_id=TOOL,
     staff_ids=frozenset({AGENT, AGENT2, LEAD, TOOL}),
     vip_ids=frozenset({VIP_CLIENT}),
-    logins={TOOL: "sla-bot", AGENT: "agent1", AGENT2: "agent2", LEAD: "lead1", CLIENT: "client1"},
+    logins={
+        TOOL: "sla-bot",
+        AGENT: "agent1",
+        AGENT2: "agent2",
+        LEAD: "lead1",
+        CLIENT: "client1",
+        VIP_CLIENT: "vipclient1",
+    },
     lead_id=LEAD,
 )
 _ids = itertools.count(1000)

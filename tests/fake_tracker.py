@@ -65,6 +65,12 @@ class FakeTracker:
         self.reads.append(issue_id)
         return self.issues[issue_id]
 
+    def is_reachable(self) -> bool:
+        return True
+
+    def allowed_statuses(self, issue_id: int) -> frozenset[str] | None:
+        return None  # as Redmine before 5.0: the move is checked after writing
+
     # --- people's actions (tests)
     def person_writes(self, issue_id: int, journal: Journal, status: str | None = None) -> None:
         issue = self.issues[issue_id]

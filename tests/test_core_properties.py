@@ -84,5 +84,5 @@ def test_never_a_close_after_the_client_wrote_while_awaiting(case) -> None:
     assert current.status == "Feedback"
     start = 0 if current.entered_by is None else current.entered_by + 1
     later = view.timeline.journals[start:]
-    assert not any(j.user_id in (CLIENT, 999) and (j.notes.strip()) for j in later)
+    assert not any(PEOPLE.is_client(j.user_id) and j.notes.strip() for j in later)
     assert CAL.working_minutes(current.start, now) >= 8 * 60

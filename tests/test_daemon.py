@@ -64,7 +64,9 @@ def test_an_outage_is_retried_with_backoff_and_the_daemon_lives_on(caplog) -> No
 
 
 def test_a_refused_key_and_a_bug_do_not_kill_it(caplog) -> None:
-    service = ScriptedService(AuthError("401"), RuntimeError("bug"), PassResult())
+    service = ScriptedService(
+        AuthError("the tracker refused the API key"), RuntimeError("bug"), PassResult()
+    )
     daemon = run_until_done(service)
     assert service.calls == 3 and daemon.passes == 1
     assert any("refused the API key" in r.getMessage() for r in caplog.records)

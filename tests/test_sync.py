@@ -381,3 +381,46 @@ def test_an_issue_outside_the_configured_projects_is_refused() -> None:
         {"issue": 7, "error": "issue 7: project 'other' is not in redmine.projects"}
     ]
     assert tracker.writes == []
+
+
+def client_replied():
+    return issue(
+        "2025-01-13 10:00",
+        status("2025-01-13 11:00", "New", "Feedback", text="Пришлите скриншот"),
+        note("2025-01-13 12:00", user=CLIENT, text="Вот он"),
+        level="VIP",
+    )
+
+
+def test_a_move_no_workflow_allows_is_an_error_and_writes_nothing() -> None:
+    svc, tracker, _ = service(client_replied(), when="2025-01-13 12:05")
+    tracker.allowed_statuses = lambda issue_id: frozenset({"Feedback", "Closed"})  # type: ignore
+    result = svc.run_pass()
+    assert result.reopened == 0 and len(result.errors) == 1
+    assert (
+        "no workflow lets the tool's user move it to status 'In Progress'"
+        in (result.errors[0]["error"])
+    )
+    assert not any(w.get("notes") for _, w in tracker.writes)
+
+
+def test_a_move_the_tracker_silently_ignored_is_an_error() -> None:
+    svc, tracker, _ = service(client_replied(), when="2025-01-13 12:05")
+    original = tracker.update_issue
+
+    def ignore_status(issue_id, **changes):
+        original(issue_id, **{**changes, "status": None})
+
+    tracker.update_issue = ignore_status  # type: ignore[method-assign]
+    result = svc.run_pass()
+    assert result.reopened == 0
+    assert "kept status 'Feedback' instead of 'In Progress'" in result.errors[0]["error"]
+
+
+def test_a_deleted_users_note_is_not_a_client_reply() -> None:
+    gone = 77  # no login: Redmine shows a deleted user's notes as Anonymous's
+    answered = issue("2025-01-13 10:00", note("2025-01-13 10:30", user=gone), level="VIP")
+    svc, tracker, _ = service(answered, when="2025-01-13 12:30")
+    svc.run_pass()
+    assert tracker.issues[7].field("SLA state") == "on_track"
+    assert tracker.notes(7)[0].user_id == gone and len(tracker.notes(7)) == 1

@@ -91,7 +91,7 @@ class Daemon:
             log.info("skipping this pass: %s", exc)
         except AuthError as exc:
             outcome = "the tracker refused the API key"
-            self._retry_later(f"the tracker refused the API key: {exc}", logging.ERROR)
+            self._retry_later(str(exc), logging.ERROR)
         except TrackerUnavailable as exc:
             outcome = "tracker unavailable"
             self._retry_later(f"tracker unavailable: {exc}", logging.WARNING)

@@ -129,10 +129,15 @@ class People:
     lead_id: int | None = None
 
     def is_staff(self, user_id: int) -> bool:
-        return user_id in self.staff_ids and user_id != self.tool_user_id
+        """A member of a staff group, or a former user (deleted: Redmine shows their notes as
+        Anonymous's). Most deleted accounts are staff who left; counting their answers as a
+        client's would turn answered issues into false breaches and reopen them."""
+        if user_id == self.tool_user_id:
+            return False
+        return user_id in self.staff_ids or (bool(self.logins) and user_id not in self.logins)
 
     def is_client(self, user_id: int) -> bool:
-        return user_id not in self.staff_ids and user_id != self.tool_user_id
+        return user_id != self.tool_user_id and not self.is_staff(user_id)
 
     def login(self, user_id: int | None) -> str | None:
         return None if user_id is None else self.logins.get(user_id)

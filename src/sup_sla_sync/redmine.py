@@ -276,6 +276,34 @@ class RedmineAdapter:
             "admin": bool(user.get("admin", False)),
         }
 
+    def is_reachable(self) -> bool:
+        """Whether the tracker answers at all: tells one issue's failure from an outage.
+
+        A refused key is not an outage of one issue: AuthError goes up to the caller.
+        """
+        try:
+            self.current_user()
+        except AuthError:
+            raise
+        except TrackerUnavailable:
+            return False
+        return True
+
+    def allowed_statuses(self, issue_id: int) -> frozenset[str] | None:
+        """The statuses the key's user may move the issue to; None where the tracker does not
+        say (Redmine before 5.0)."""
+        raw = self._get_one(
+            f"/issues/{issue_id}.json",
+            "issue",
+            params={"include": "allowed_statuses"},
+            issue_id=issue_id,
+            what="reading the allowed statuses",
+        )
+        allowed = raw.get("allowed_statuses")
+        if allowed is None:
+            return None
+        return frozenset(str(s.get("name")) for s in allowed)
+
     @property
     def directory(self) -> Directory:
         return self._directory or self.load_directory()
@@ -430,7 +458,15 @@ class RedmineAdapter:
         listed = self._list_issues(projects, filters)
         for issue_id in sorted(listed):
             try:
-                snapshot = self._from_listing(listed[issue_id])
+                try:
+                    snapshot = self._from_listing(listed[issue_id])
+                except AuthError:
+                    raise
+                except TrackerUnavailable as exc:
+                    # One issue that always times out must not look like an outage.
+                    if not self.is_reachable():
+                        raise
+                    raise TrackerError(str(exc)) from exc
             except TrackerUnavailable:
                 raise
             except TrackerError as exc:

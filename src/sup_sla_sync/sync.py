@@ -16,7 +16,7 @@ from typing import Any, Protocol
 from .calendar import WorkCalendar
 from .clocks import ClockName, SlaView, evaluate
 from .config import Settings
-from .errors import SlaSyncError, TrackerError, TrackerUnavailable
+from .errors import AuthError, SlaSyncError, TrackerError, TrackerUnavailable
 from .model import PRIORITY, STATUS, FieldChange, IssueSnapshot, Journal, People, StatusRole
 from .plan import (
     AUTO_CLOSE,
@@ -62,6 +62,10 @@ class Tracker(Protocol):
     ) -> Iterator[IssueSnapshot]: ...
 
     def snapshot(self, issue_id: int, fresh: bool = True) -> IssueSnapshot: ...
+
+    def is_reachable(self) -> bool: ...
+
+    def allowed_statuses(self, issue_id: int) -> frozenset[str] | None: ...
 
     def update_issue(
         self,
@@ -191,8 +195,12 @@ class SyncService:
             result.seen += 1
             try:
                 self._process(issue, ctx, now, result, dry_run)
-            except TrackerUnavailable:
-                raise  # every further issue would fail the same way; the caller backs off
+            except AuthError:
+                raise
+            except TrackerUnavailable as exc:
+                if not self.tracker.is_reachable():
+                    raise  # every further issue would fail the same way; the caller backs off
+                self._record_error(result, issue.id, str(exc))  # this issue's trouble only
             except SlaSyncError as exc:
                 self._record_error(result, issue.id, str(exc))
             except Exception as exc:  # one bad issue never stops a pass
@@ -281,10 +289,9 @@ class SyncService:
                 if fresh is None:
                     return issue, 0
                 transition = fresh
-        self._write_transition(issue.id, transition)
+        issue = self._write_transition(issue.id, transition)
         _count_transition(result, transition)
         writes = 1
-        issue = self.tracker.snapshot(issue.id)
         if transition.kind == AUTO_CLOSE and self._client_slipped_in(issue, ctx):
             # A client note arrived between the re-read and the close: reopen at once.
             reopen = Transition(
@@ -293,14 +300,25 @@ class SyncService:
                 status=self.settings.statuses.reopen_to,
             )
             log.warning("issue %s: the client wrote during the auto-close; reopened", issue.id)
-            self._write_transition(issue.id, reopen)
+            issue = self._write_transition(issue.id, reopen)
             result.closed -= 1
             result.reopened += 1
             writes += 1
-            issue = self.tracker.snapshot(issue.id)
         return issue, writes
 
-    def _write_transition(self, issue_id: int, transition: Transition) -> None:
+    def _write_transition(self, issue_id: int, transition: Transition) -> IssueSnapshot:
+        """Write the change and its note in one update; return the issue as re-read.
+
+        Redmine answers 204 and silently keeps the old status when no workflow allows the
+        new one, while storing the note: so the move is checked before, and after, writing.
+        """
+        if transition.status:
+            allowed = self.tracker.allowed_statuses(issue_id)
+            if allowed is not None and transition.status not in allowed:
+                raise TrackerError(
+                    f"issue {issue_id}: no workflow lets the tool's user move it to status "
+                    f"{transition.status!r} ({transition.kind}); nothing was written"
+                )
         self.tracker.update_issue(
             issue_id,
             status=transition.status,
@@ -309,6 +327,13 @@ class SyncService:
             private_notes=transition.note.private,
         )
         log.info("issue %s: %s", issue_id, transition.kind, extra={"issue": issue_id})
+        issue = self.tracker.snapshot(issue_id)
+        if transition.status and issue.status != transition.status:
+            raise TrackerError(
+                f"issue {issue_id}: the tracker kept status {issue.status!r} instead of "
+                f"{transition.status!r} ({transition.kind})"
+            )
+        return issue
 
     def _client_slipped_in(self, issue: IssueSnapshot, ctx: Context) -> bool:
         timeline = self.view(issue, ctx, self.clock()).timeline

@@ -496,3 +496,122 @@ class SlaHarness:
             "due_date": issue.get("due_date"),
             "custom_fields": {cf["name"]: cf.get("value") for cf in issue["custom_fields"]},
         }
+
+
+# ------------------------------------------------------------ a Redmine of one's own
+REDMINE_ROOT = Path("/usr/share/redmine")
+REDMINE_SCRIPTS = Path(__file__).resolve().parents[2] / "scripts" / "redmine"
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class OwnRedmine:
+    """A Redmine server of the test's own, on a *copy* of another instance's database
+    (users, keys, projects and workflows as setup.rb left them; no setup cost), on a
+    port fixed for its whole life, so that it can be killed and started again on the
+    same database and URL while a daemon keeps its configuration.
+
+    Tests that stop the tracker, revoke the API key or change global settings
+    (workflows, priorities, users) use it, so that the session's instance stays as
+    every other test expects it. Started like scripts/redmine/start.sh starts one
+    (TZ=UTC, DATABASE_URL, RAILS_LOG_TO_STDOUT into server.log)."""
+
+    def __init__(self, source: LocalRedmine, state_dir: Path, port: int | None = None) -> None:
+        import sqlite3
+        from contextlib import closing
+
+        self.state_dir = state_dir
+        state_dir.mkdir(parents=True, exist_ok=True)
+        self.port = port or free_port()
+        self.db_path = state_dir / "redmine.sqlite3"
+        self.log_path = state_dir / "server.log"
+        with (
+            closing(sqlite3.connect(source.db_path, timeout=30)) as src,
+            closing(sqlite3.connect(self.db_path)) as dst,
+        ):
+            src.backup(dst)
+        env = dict(source.env)
+        env.update(
+            url=f"http://127.0.0.1:{self.port}",
+            port=self.port,
+            db_path=str(self.db_path),
+            state_dir=str(state_dir),
+            log=str(self.log_path),
+        )
+        self.rm = LocalRedmine(env)
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def running(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def start(self, timeout: float = 90) -> None:
+        """Start the server (same DB, same port) and wait until the admin key works."""
+        if self.running:
+            return
+        (self.state_dir / "rails.pid").unlink(missing_ok=True)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("RAILS_", "SUP_SLA_"))}
+        env.update(
+            TZ="UTC",
+            DATABASE_URL=f"sqlite3:{self.db_path}",
+            RAILS_ENV="production",
+            RAILS_LOG_TO_STDOUT="1",
+            RUBYOPT=f"-r{REDMINE_SCRIPTS / 'stdout_sync.rb'}",
+        )
+        with open(self.log_path, "ab") as log:
+            log.write(f"=== OwnRedmine.start on port {self.port}\n".encode())
+            log.flush()
+            argv = ["bin/rails", "server", "-e", "production", "-b", "127.0.0.1"]
+            argv += ["-p", str(self.port), "-P", str(self.state_dir / "rails.pid")]
+            self.proc = subprocess.Popen(
+                argv,
+                cwd=REDMINE_ROOT,
+                env=env,
+                stdin=subprocess.DEVNULL,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.running:
+                raise AssertionError(f"Redmine exited during start-up:\n{self.log_tail()}")
+            if self.healthy():
+                return
+            time.sleep(0.3)
+        self.stop()
+        raise AssertionError(f"Redmine did not answer within {timeout} s:\n{self.log_tail()}")
+
+    def healthy(self) -> bool:
+        try:
+            return self.rm.get("/users/current.json")["user"]["login"] == self.rm.admin_login
+        except Exception:
+            return False
+
+    def kill(self) -> None:
+        """SIGKILL: the server dies at once, mid-request if it is in one."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(30)
+
+    def stop(self) -> None:
+        """SIGTERM, then SIGKILL after 10 s."""
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.kill()
+
+    def log_tail(self, lines: int = 30) -> str:
+        try:
+            text = self.log_path.read_text(errors="replace").splitlines()
+        except OSError:
+            return f"(no {self.log_path})"
+        return "\n".join([ln for ln in text if not ln.lstrip().startswith("from /")][-lines:])
