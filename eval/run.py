@@ -105,7 +105,9 @@ def render(report: Report, split: str, verbose: bool = False) -> str:
     counts = Counter(r.expected for r in wrong)
     lines.append(
         f"misclassified: {len(wrong)}"
-        + "".join(f"  [{c.value} read as the other category: {n}]" for c, n in sorted(counts.items()))
+        + "".join(
+            f"  [{c.value} read as the other category: {n}]" for c, n in sorted(counts.items())
+        )
     )
     for r in wrong:
         detail = f"  score={r.score:+.1f} {', '.join(r.matched)}" if verbose else ""
