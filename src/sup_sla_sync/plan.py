@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import lru_cache
 
 from .calendar import WorkCalendar
 from .classify import suggest_priority, urgency_words
@@ -25,6 +26,13 @@ from .texts import PAUSED_FIELD, duration, mentions, quote, snippet, text
 REOPEN, AUTO_CLOSE, RAISE_PRIORITY = "reopen", "auto_close", "priority"
 INTAKE_SCOPE, INTAKE_LANGUAGE = "intake:scope", "intake:language"
 INTAKE_IDENTITY, IDENTITY_REQUEST = "intake:identity", "intake:identity_request"
+
+# Every pass sees the same texts again; the checks are pure, so their answers are kept
+# (most of a warm pass' CPU was the insult scan of unchanged descriptions).
+_TEXTS_KEPT = 16_384
+_offensive_words = lru_cache(_TEXTS_KEPT)(lambda text: tuple(offensive_words(text)))
+_out_of_scope = lru_cache(_TEXTS_KEPT)(lambda s, d: tuple(out_of_scope(s, d)))
+_identity_check = lru_cache(_TEXTS_KEPT)(identity_check)
 
 
 @dataclass(frozen=True)
@@ -123,7 +131,7 @@ def _request_identity(view: SlaView, ctx: Context) -> Transition | None:
         return None
     if IDENTITY_REQUEST in view.timeline.tags() or not ctx.settings.statuses.awaiting_client:
         return None
-    check = identity_check(view.issue.subject, _client_text(view, ctx.people))
+    check = _identity_check(view.issue.subject, _client_text(view, ctx.people))
     if not check.missing:
         return None
     body = identity_request(
@@ -240,7 +248,7 @@ def _intake_notes(view: SlaView, ctx: Context, tags: set[str]) -> list[Note]:
     client_text = _client_text(view, ctx.people)
     notes = []
     if intake.scope_check and INTAKE_SCOPE not in tags and view.first_response.running:
-        findings = out_of_scope(issue.subject, issue.description)
+        findings = _out_of_scope(issue.subject, issue.description)
         if findings:
             body = text(
                 language,
@@ -251,7 +259,7 @@ def _intake_notes(view: SlaView, ctx: Context, tags: set[str]) -> list[Note]:
             )
             notes.append(Note(INTAKE_SCOPE, body, private=True))
     if intake.language_check and INTAKE_LANGUAGE not in tags:
-        words = offensive_words(f"{issue.subject}\n{client_text}")
+        words = _offensive_words(f"{issue.subject}\n{client_text}")
         if words:
             body = text(
                 language,
@@ -262,7 +270,7 @@ def _intake_notes(view: SlaView, ctx: Context, tags: set[str]) -> list[Note]:
             notes.append(Note(INTAKE_LANGUAGE, body, private=True))
     wants_note = intake.identity_check and not intake.request_identity
     if wants_note and INTAKE_IDENTITY not in tags and _in_intake(view):
-        check = identity_check(issue.subject, client_text)
+        check = _identity_check(issue.subject, client_text)
         if check.missing:
             invalid = check.iin is not None and not check.iin_valid
             missing = [

@@ -6,6 +6,7 @@ Pure: built once from the settings, then asked about snapshots.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .classify import classify_category
 from .config import Settings
@@ -19,6 +20,9 @@ from .model import (
     StatusRole,
     cf,
 )
+
+# The same subjects come back every pass; the classifier is pure.
+_classify_category = lru_cache(16_384)(classify_category)
 
 
 @dataclass(frozen=True)
@@ -85,7 +89,7 @@ class Policy:
             return self._category_value[value], "person"
         if issue.tracker in self._tracker:
             return self._tracker[issue.tracker], "tracker"
-        return classify_category(issue.subject, issue.description).category, "keywords"
+        return _classify_category(issue.subject, issue.description).category, "keywords"
 
     def classify(self, issue: IssueSnapshot, people: People) -> Classification:
         category, source = self.category(issue, people.tool_user_id)
