@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: venv test unit lint demo eval redmine redmine-stop clean
+.PHONY: venv test unit lint demo eval bench redmine redmine-stop clean
 
 $(BIN)/sup-sla-sync: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,11 @@ demo: venv
 
 eval: venv
 	$(BIN)/python eval/run.py
+
+## make bench [N=10000]: seed a fresh local Redmine with N open issues and measure the passes
+## against the floor (not part of the tests; see BENCHMARKS.md)
+bench: venv
+	$(BIN)/python bench/run.py --n $(or $(N),2000)
 
 redmine:
 	scripts/redmine/start.sh .redmine

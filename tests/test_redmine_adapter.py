@@ -252,6 +252,45 @@ def test_journals_are_read_only_when_updated_on_changed(
     assert query(issue_calls(rsps)[-1])["include"] == ["journals,watchers"]
 
 
+def test_an_issue_read_in_the_second_it_changed_is_read_again(
+    rsps: responses.RequestsMock, adapter: RedmineAdapter
+) -> None:
+    """updated_on has whole seconds: a client note in the same second as the read would
+    leave it unchanged, so such a read is not trusted by the next listing."""
+    add_directory(rsps)
+    updated = "2025-01-13T05:00:00Z"
+    issues = {1: issue_json(1, updated=updated)}
+    server_clock = ["Mon, 13 Jan 2025 05:00:00 GMT"]  # the second of updated_on
+
+    def answer(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        body = {"journals": [], "watchers": [], **issues[1]}
+        return 200, {"Date": server_clock[0]}, json.dumps({"issue": body})
+
+    rsps.add_callback(responses.GET, f"{URL}/issues/1.json", callback=answer)
+    rsps.add_callback(
+        responses.GET,
+        f"{URL}/issues.json",
+        callback=lambda _: (
+            200,
+            {"Date": server_clock[0]},
+            json.dumps(listing(list(issues.values()), total=1)),
+        ),
+    )
+
+    list(adapter.iter_issues(["edoc"], None))
+    assert adapter.stats.issue_reads == 1
+    # A client note lands in the same second: updated_on stays 05:00:00.
+    note = {"id": 901, "user": {"id": 20}, "notes": "Answer", "created_on": updated, "details": []}
+    issues[1] = issue_json(1, updated=updated, journals=[note])
+    server_clock[0] = "Mon, 13 Jan 2025 05:00:20 GMT"
+    [again] = adapter.iter_issues(["edoc"], None)
+    assert adapter.stats.issue_reads == 2
+    assert [j.id for j in again.journals] == [901]
+    # Read 20 s after its last change: now remembered.
+    list(adapter.iter_issues(["edoc"], None))
+    assert adapter.stats.issue_reads == 2
+
+
 def test_snapshot_always_reads_again(rsps: responses.RequestsMock, adapter: RedmineAdapter) -> None:
     add_directory(rsps)
     add_issue_reads(rsps, {7: issue_json(7)})

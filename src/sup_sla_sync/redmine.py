@@ -17,6 +17,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from email.utils import parsedate_to_datetime
 from enum import Enum
 from functools import cached_property
 from typing import Any, Literal
@@ -50,6 +51,10 @@ PAGE_SIZE = 100  # Redmine's own maximum for `limit`
 CONNECT_TIMEOUT_CAP = 10.0  # a TCP handshake that takes longer will not succeed
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 USER_ACTIVE, USER_LOCKED = 1, 3
+# Redmine's updated_on has whole seconds: a change in the same second as a read leaves it
+# as it was. A snapshot whose updated_on is this close to the server's clock (its `Date`
+# header) when it was read is not remembered, so the next listing reads it again.
+UNSETTLED = timedelta(seconds=10)
 
 Kind = Literal["list_pages", "issue_reads", "writes", "other"]
 
@@ -181,6 +186,7 @@ class _Engine(SyncEngine):  # type: ignore[misc]
     def __init__(self, *, timeout: tuple[float, float], verify: bool, **options: Any) -> None:
         self.timeout = timeout
         self.verify = verify
+        self.server_time: str | None = None  # the `Date` header of the last answer
         super().__init__(**options)
 
     # `requests={"timeout": ...}` only sets an attribute requests.Session ignores, and a
@@ -194,6 +200,7 @@ class _Engine(SyncEngine):  # type: ignore[misc]
         return kwargs
 
     def process_response(self, response: requests.Response) -> Any:
+        self.server_time = response.headers.get("Date")
         if response.status_code not in (200, 201, 204):
             raise _HttpStatusError(response)
         return super().process_response(response)
@@ -549,8 +556,24 @@ class RedmineAdapter:
             what="reading the issue",
         )
         snapshot = self._convert(raw, None)
-        self._known[issue_id] = snapshot
+        if snapshot.updated_on < self._server_now() - UNSETTLED:
+            self._known[issue_id] = snapshot
+        else:  # another change may still come within updated_on's second
+            self._known.pop(issue_id, None)
         return snapshot
+
+    def _server_now(self) -> datetime:
+        """The tracker's clock at its last answer (its `Date` header), else this machine's."""
+        stamp = self._redmine.engine.server_time
+        if stamp:
+            try:
+                when = parsedate_to_datetime(stamp)
+            except (TypeError, ValueError):
+                pass
+            else:
+                if when.tzinfo is not None:
+                    return when.astimezone(UTC)
+        return datetime.now(UTC)
 
     def _convert(self, raw: dict[str, Any], known: IssueSnapshot | None) -> IssueSnapshot:
         """The snapshot of an issue's JSON, with `known`'s journals and watchers if given."""
