@@ -6,12 +6,14 @@ import contextlib
 import json
 import logging
 import threading
+from types import SimpleNamespace
 
 import pytest
 
 from sup_sla_sync import daemon as daemon_module
 from sup_sla_sync.daemon import Daemon
 from sup_sla_sync.errors import AuthError, LockBusy, TrackerUnavailable
+from sup_sla_sync.redmine import RequestStats
 from sup_sla_sync.sync import PassResult
 
 
@@ -61,6 +63,25 @@ def test_an_outage_is_retried_with_backoff_and_the_daemon_lives_on(caplog) -> No
     messages = [r.getMessage() for r in caplog.records]
     assert any("tracker unavailable" in m and "next attempt in 1 s" in m for m in messages)
     assert any(m == "pass done" for m in messages)
+
+
+def test_the_pass_line_counts_the_requests_of_that_pass(caplog) -> None:
+    caplog.set_level(logging.INFO, logger="sup_sla_sync")
+    service = ScriptedService(TrackerUnavailable("refused"), PassResult(seen=2))
+    stats = RequestStats(list_pages=5, issue_reads=7)  # from before the daemon started
+
+    def run_pass() -> PassResult:
+        stats.list_pages += 1  # the failed pass read a page too
+        if service.calls == 1:
+            stats.issue_reads += 2
+        return ScriptedService.run_pass(service)
+
+    service.run_pass = run_pass  # type: ignore[method-assign]
+    service.tracker = SimpleNamespace(stats=stats)  # type: ignore[attr-defined]
+    run_until_done(service)
+    [line] = [r.__dict__ for r in caplog.records if r.getMessage() == "pass done"]
+    assert (line["http_list_pages"], line["http_issue_reads"], line["http_writes"]) == (1, 2, 0)
+    assert line["seen"] == 2
 
 
 def test_a_refused_key_and_a_bug_do_not_kill_it(caplog) -> None:

@@ -69,11 +69,16 @@ class Daemon:
         if self.stop.is_set():
             return schedule.CancelJob
         outcome = "ok"
+        requests_before = self._requests()
         try:
             with self.lock():
                 result = self.service.run_pass()
             self.passes += 1
             self.failures = 0
+            requests = {
+                f"http_{kind}": count - requests_before.get(kind, 0)
+                for kind, count in self._requests().items()
+            }
             log.info(
                 "pass done",
                 extra={
@@ -81,6 +86,7 @@ class Daemon:
                     **result.as_json(),
                     "errors": len(result.errors),
                     "seconds": result.seconds,
+                    **requests,
                 },
             )
         except LockUnavailable as exc:
@@ -104,6 +110,11 @@ class Daemon:
             self._retry_later("unexpected error", logging.ERROR)
         self._beat(outcome)
         return None
+
+    def _requests(self) -> dict[str, int]:
+        """The tracker adapter's HTTP request counts by kind so far (none if it keeps none)."""
+        stats = getattr(getattr(self.service, "tracker", None), "stats", None)
+        return stats.as_dict() if stats is not None else {}
 
     def _beat(self, outcome: str) -> None:
         """Rewrite the heartbeat file atomically; a supervisor reads its age."""
