@@ -25,11 +25,11 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 
-from sup_sla_sync import intake  # noqa: E402
-from sup_sla_sync.clocks import evaluate  # noqa: E402
-from sup_sla_sync.plan import decide_transition, plan_updates  # noqa: E402
-from sup_sla_sync.redmine import RedmineAdapter  # noqa: E402
-from sup_sla_sync.sync import SyncService  # noqa: E402
+from sup_sla_sync.core import intake  # noqa: E402
+from sup_sla_sync.core.clocks import evaluate  # noqa: E402
+from sup_sla_sync.core.decide import decide_transition, plan_updates  # noqa: E402
+from sup_sla_sync.adapters.redmine import RedmineAdapter  # noqa: E402
+from sup_sla_sync.service.sync import SyncService  # noqa: E402
 
 sys.path.insert(0, str(HERE))
 from run import settings_for  # noqa: E402

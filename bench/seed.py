@@ -30,8 +30,8 @@ from typing import Any
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "integration"))
 
-from sup_sla_sync.calendar import WorkCalendar  # noqa: E402
-from sup_sla_sync.intake import iin_is_valid  # noqa: E402
+from sup_sla_sync.core.calendar import WorkCalendar  # noqa: E402
+from sup_sla_sync.core.intake import iin_is_valid  # noqa: E402
 
 from localredmine import LocalRedmine, format_db_time  # noqa: E402
 

@@ -14,8 +14,8 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from sup_sla_sync.classify import classify_category
-from sup_sla_sync.model import Category
+from sup_sla_sync.core.classify import classify_category
+from sup_sla_sync.core.model import Category
 
 DATA = Path(__file__).with_name("requests.jsonl")
 SPLITS = ("heldout", "dev", "all")

@@ -19,7 +19,7 @@ STATE = REPO / ".redmine" / "demo"
 sys.path.insert(0, str(REPO / "tests" / "integration"))
 sys.path.insert(0, str(REPO / "src"))
 
-from sup_sla_sync.calendar import WorkCalendar  # noqa: E402
+from sup_sla_sync.core.calendar import WorkCalendar  # noqa: E402
 
 from localredmine import LocalRedmine  # noqa: E402
 

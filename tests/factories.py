@@ -5,8 +5,8 @@ from __future__ import annotations
 import itertools
 from datetime import UTC, datetime
 
-from sup_sla_sync.calendar import load_zone
-from sup_sla_sync.model import (
+from sup_sla_sync.core.calendar import load_zone
+from sup_sla_sync.core.model import (
     PRIORITY,
     STATUS,
     FieldChange,

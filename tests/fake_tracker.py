@@ -13,7 +13,7 @@ from datetime import date, datetime, tzinfo
 from typing import Any
 
 from sup_sla_sync.errors import TrackerError
-from sup_sla_sync.model import (
+from sup_sla_sync.core.model import (
     DUE_DATE,
     PRIORITY,
     STATUS,

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sup_sla_sync.calendar import WorkCalendar, load_zone
+from sup_sla_sync.core.calendar import WorkCalendar, load_zone
 from sup_sla_sync.errors import CalendarError
 
 CAL = WorkCalendar()

@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from sup_sla_sync.classify import (
+from sup_sla_sync.core.classify import (
     CategoryGuess,
     classify_category,
     normalize,
     suggest_priority,
     urgency_words,
 )
-from sup_sla_sync.model import Category
+from sup_sla_sync.core.model import Category
 
 D = Category.DEFECT
 C = Category.CONSULTATION

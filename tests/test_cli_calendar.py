@@ -7,7 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from sup_sla_sync.cli import main
+from sup_sla_sync.entrypoints.cli import main
 
 
 def run(*args: str):

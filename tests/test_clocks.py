@@ -8,11 +8,11 @@ from __future__ import annotations
 
 import pytest
 
-from sup_sla_sync.calendar import WorkCalendar
-from sup_sla_sync.clocks import evaluate
+from sup_sla_sync.core.calendar import WorkCalendar
+from sup_sla_sync.core.clocks import evaluate
 from sup_sla_sync.config import Settings
-from sup_sla_sync.model import IssueSnapshot
-from sup_sla_sync.policy import Policy
+from sup_sla_sync.core.model import IssueSnapshot
+from sup_sla_sync.core.policy import Policy
 
 from factories import (
     AGENT,

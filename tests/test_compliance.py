@@ -17,10 +17,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sup_sla_sync import cli
-from sup_sla_sync.calendar import WorkCalendar
-from sup_sla_sync.clocks import SlaView, evaluate
-from sup_sla_sync.compliance import (
+from sup_sla_sync.entrypoints import cli
+from sup_sla_sync.core.calendar import WorkCalendar
+from sup_sla_sync.core.clocks import SlaView, evaluate
+from sup_sla_sync.entrypoints.render.report import (
     breached_issues,
     breaches_per_week,
     build_report,
@@ -32,9 +32,9 @@ from sup_sla_sync.compliance import (
     report_table,
 )
 from sup_sla_sync.config import Settings
-from sup_sla_sync.model import IssueSnapshot
-from sup_sla_sync.policy import Policy
-from sup_sla_sync.sync import SyncService
+from sup_sla_sync.core.model import IssueSnapshot
+from sup_sla_sync.core.policy import Policy
+from sup_sla_sync.service.sync import SyncService
 
 from factories import CLIENT, PEOPLE, at, issue, note, status
 from fake_tracker import FakeTracker

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sup_sla_sync.cli import main
+from sup_sla_sync.entrypoints.cli import main
 from sup_sla_sync.config import Settings, load_settings
 from sup_sla_sync.errors import ConfigError
 

@@ -7,12 +7,12 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sup_sla_sync.calendar import WorkCalendar
-from sup_sla_sync.clocks import evaluate
+from sup_sla_sync.core.calendar import WorkCalendar
+from sup_sla_sync.core.clocks import evaluate
 from sup_sla_sync.config import Settings
-from sup_sla_sync.model import STATUS, FieldChange, IssueSnapshot, Journal
-from sup_sla_sync.plan import AUTO_CLOSE, Context, decide_transition, plan_updates
-from sup_sla_sync.policy import Policy
+from sup_sla_sync.core.model import STATUS, FieldChange, IssueSnapshot, Journal
+from sup_sla_sync.core.decide import AUTO_CLOSE, Context, decide_transition, plan_updates
+from sup_sla_sync.core.policy import Policy
 
 from factories import AGENT, CLIENT, PEOPLE, TOOL
 

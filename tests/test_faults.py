@@ -27,11 +27,11 @@ import requests
 import responses
 from click.testing import CliRunner
 
-from sup_sla_sync import cli
+from sup_sla_sync.entrypoints import cli
 from sup_sla_sync.config import Settings
 from sup_sla_sync.errors import TrackerUnavailable
-from sup_sla_sync.redmine import RedmineAdapter
-from sup_sla_sync.sync import SyncService
+from sup_sla_sync.adapters.redmine import RedmineAdapter
+from sup_sla_sync.service.sync import SyncService
 
 URL = "https://redmine.test"
 KEY = "f4u1t5-k3y-0f-the-sla-bot"

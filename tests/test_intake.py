@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sup_sla_sync.intake import (
+from sup_sla_sync.core.intake import (
     IDENTITY_ITEMS,
     LANGUAGES,
     TOPICS,

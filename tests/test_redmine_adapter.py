@@ -15,12 +15,12 @@ import requests
 import responses
 from responses import matchers
 
-from sup_sla_sync import redmine
-from sup_sla_sync.calendar import load_zone
+from sup_sla_sync.adapters import redmine
+from sup_sla_sync.core.calendar import load_zone
 from sup_sla_sync.config import Settings
 from sup_sla_sync.errors import AuthError, ConfigError, TrackerError, TrackerUnavailable
-from sup_sla_sync.model import FieldChange, cf
-from sup_sla_sync.redmine import UNSET, RedmineAdapter
+from sup_sla_sync.core.model import FieldChange, cf
+from sup_sla_sync.adapters.redmine import UNSET, RedmineAdapter
 
 URL = "https://redmine.test"
 KEY = "k3y-0f-the-sla-bot-5ecret"

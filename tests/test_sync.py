@@ -9,8 +9,8 @@ import pytest
 
 from sup_sla_sync.config import Settings
 from sup_sla_sync.errors import TrackerError, TrackerUnavailable
-from sup_sla_sync.model import DUE_DATE, cf
-from sup_sla_sync.sync import SyncService
+from sup_sla_sync.core.model import DUE_DATE, cf
+from sup_sla_sync.service.sync import SyncService
 
 from factories import AGENT, CLIENT, LEAD, at, change, issue, note, status
 from fake_tracker import FakeTracker
@@ -355,7 +355,7 @@ def test_people_are_read_once_per_quarter_hour(monkeypatch) -> None:
     original = tracker.load_people
     tracker.load_people = lambda *args: calls.append(args) or original(*args)  # type: ignore
     ticks = iter([0.0, 60.0, 16 * 60.0])
-    monkeypatch.setattr("sup_sla_sync.sync.time.monotonic", lambda: next(ticks, 16 * 60.0))
+    monkeypatch.setattr("sup_sla_sync.service.sync.time.monotonic", lambda: next(ticks, 16 * 60.0))
     svc.people()
     svc.people()
     assert len(calls) == 1

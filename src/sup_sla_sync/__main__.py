@@ -1,3 +1,3 @@
-from sup_sla_sync.cli import main
+from sup_sla_sync.entrypoints.cli import main
 
 main()

@@ -31,8 +31,8 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from .errors import ConfigError
-from .model import StatusRole
+from sup_sla_sync.errors import ConfigError
+from sup_sla_sync.core.model import StatusRole
 
 DEFAULT_CONFIG_PATH = "sup-sla-sync.toml"
 CONFIG_ENV = "SUP_SLA_CONFIG"
@@ -79,7 +79,7 @@ class CalendarConfig(_Section):
     @field_validator("timezone")
     @classmethod
     def _zone(cls, value: str) -> str:
-        from .calendar import load_zone
+        from sup_sla_sync.core.calendar import load_zone
 
         load_zone(value)  # raises ValueError naming the zone
         return value

@@ -48,7 +48,7 @@ from slaharness import SlaHarness, almaty, now_minute
 
 from sup_sla_sync.config import Settings, load_settings
 from sup_sla_sync.errors import LockBusy
-from sup_sla_sync.lock import lock_name, pass_lock
+from sup_sla_sync.adapters.locks import lock_name, pass_lock
 
 pytest_plugins = ["services"]
 
@@ -78,7 +78,7 @@ HOLDER = """
 import json, sys, time
 from pathlib import Path
 from sup_sla_sync.config import Settings
-from sup_sla_sync.lock import pass_lock
+from sup_sla_sync.adapters.locks import pass_lock
 with pass_lock(Settings(lock=json.loads(sys.argv[1])), Path(".")):
     print("held", flush=True)
     time.sleep(120)

@@ -8,9 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import lru_cache
 
-from .classify import classify_category
-from .config import Settings
-from .model import (
+from sup_sla_sync.core.classify import classify_category
+from sup_sla_sync.config import Settings
+from sup_sla_sync.core.model import (
     Category,
     Channel,
     IssueSnapshot,

@@ -13,9 +13,9 @@ and may post :func:`identity_request` publicly and wait for the client.
 * :func:`identity_check` looks for the identifying information of rule 11 (IIN with a valid
   check digit, full name, company) in basic-level requests.
 
-The word tables are declarative and use the pattern syntax of :mod:`sup_sla_sync.classify`
+The word tables are declarative and use the pattern syntax of :mod:`sup_sla_sync.core.classify`
 (``stem*``, ``*end``, ``a|b``, ``", "`` between phrases, ``…`` for a gap of up to four words),
-matched against :func:`~sup_sla_sync.classify.normalize`-d text.
+matched against :func:`~sup_sla_sync.core.classify.normalize`-d text.
 """
 
 from __future__ import annotations
@@ -24,8 +24,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from .classify import EN, ERROR, KK, RU, _compile, classify_category, normalize
-from .model import Category
+from sup_sla_sync.core.classify import EN, ERROR, KK, RU, _compile, classify_category, normalize
+from sup_sla_sync.core.model import Category
 
 LANGUAGES = ("ru", "kk", "en")
 

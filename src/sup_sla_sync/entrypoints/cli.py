@@ -14,14 +14,14 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from .calendar import WorkCalendar
-from .config import Settings, load_settings, resolve_config_path
-from .errors import SlaSyncError
-from .logs import redact, register_secret, setup_logging
+from sup_sla_sync.core.calendar import WorkCalendar
+from sup_sla_sync.config import Settings, load_settings, resolve_config_path
+from sup_sla_sync.errors import SlaSyncError
+from sup_sla_sync.logs import redact, register_secret, setup_logging
 
 if TYPE_CHECKING:
-    from .redmine import RedmineAdapter
-    from .sync import SyncService
+    from sup_sla_sync.adapters.redmine import RedmineAdapter
+    from sup_sla_sync.service.sync import SyncService
 
 log = logging.getLogger("sup_sla_sync")
 F = TypeVar("F", bound=Callable[..., Any])
@@ -49,12 +49,12 @@ class App:
         return path.resolve().parent
 
     def adapter(self) -> RedmineAdapter:
-        from .redmine import RedmineAdapter
+        from sup_sla_sync.adapters.redmine import RedmineAdapter
 
         return RedmineAdapter(self.settings)
 
     def service(self) -> SyncService:
-        from .sync import SyncService
+        from sup_sla_sync.service.sync import SyncService
 
         return SyncService(self.settings, self.adapter(), self.calendar)
 
@@ -140,7 +140,7 @@ def config_cmd(app: App) -> None:
 @handle_errors
 def check_cmd(app: App) -> None:
     """Validate the configuration and the tracker; list every problem (exit 1 if any)."""
-    from .checks import check_tracker
+    from sup_sla_sync.service.check import check_tracker
 
     problems = check_tracker(app.settings, app.adapter())
     for problem in problems:
@@ -162,7 +162,7 @@ def check_cmd(app: App) -> None:
 @handle_errors
 def sync_cmd(app: App, dry_run: bool, issue_ids: tuple[int, ...], fmt: str) -> None:
     """One pass over open issues (and those closed since the last pass)."""
-    from .lock import pass_lock
+    from sup_sla_sync.adapters.locks import pass_lock
 
     service = app.service()
     with pass_lock(app.settings, app.config_dir):
@@ -207,8 +207,8 @@ def _describe_write(write: dict[str, Any]) -> str:
 @handle_errors
 def run_cmd(app: App) -> None:
     """The daemon: a pass every daemon.interval_minutes until SIGINT/SIGTERM."""
-    from .daemon import Daemon
-    from .lock import pass_lock
+    from sup_sla_sync.service.daemon import Daemon
+    from sup_sla_sync.adapters.locks import pass_lock
 
     settings = app.settings
     heartbeat = None
@@ -236,7 +236,7 @@ def run_cmd(app: App) -> None:
 @handle_errors
 def explain_cmd(app: App, issue_id: int, fmt: str) -> None:
     """An issue's SLA timeline: targets, clock intervals, due times, state, next writes."""
-    from .report import explain_json, explain_lines
+    from sup_sla_sync.entrypoints.render.explain import explain_json, explain_lines
 
     service = app.service()
     view, planned = service.explain(issue_id)
@@ -254,7 +254,7 @@ def explain_cmd(app: App, issue_id: int, fmt: str) -> None:
 @handle_errors
 def queue_cmd(app: App, mine: bool, fmt: str) -> None:
     """Open issues in processing order: VIP first, then priority, earliest due, arrival."""
-    from .report import queue_lines, queue_rows
+    from sup_sla_sync.entrypoints.render.explain import queue_lines, queue_rows
 
     service = app.service()
     views, people = service.open_views()
@@ -289,7 +289,7 @@ def queue_cmd(app: App, mine: bool, fmt: str) -> None:
 def report_cmd(app: App, since: Any, until: Any, fmt: str, output: str | None) -> None:
     """SLA compliance of the issues created from --since to --until (local dates, inclusive):
     by level, priority and category; breached issues listed."""
-    from .compliance import build_report, report_csv, report_details, report_html, report_table
+    from sup_sla_sync.entrypoints.render.report import build_report, report_csv, report_details, report_html, report_table
 
     first: date = since.date()
     last: date = until.date()

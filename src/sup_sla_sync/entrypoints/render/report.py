@@ -40,8 +40,8 @@ from html import escape
 from statistics import median
 from typing import Any
 
-from .clocks import Clock, SlaView
-from .model import Category, Priority, ServiceLevel, SlaState
+from sup_sla_sync.core.clocks import Clock, SlaView
+from sup_sla_sync.core.model import Category, Priority, ServiceLevel, SlaState
 
 LEVELS = (ServiceLevel.VIP.value, ServiceLevel.BASIC.value)
 PRIORITIES = (Priority.IMMEDIATE.value, Priority.URGENT.value, Priority.NORMAL.value)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from .calendar import WorkCalendar
-from .clocks import Clock, SlaView
+from sup_sla_sync.core.calendar import WorkCalendar
+from sup_sla_sync.core.clocks import Clock, SlaView
 
 
 def _time(calendar: WorkCalendar, instant: Any) -> str | None:

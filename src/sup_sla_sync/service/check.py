@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
-from .config import Settings
-from .errors import TrackerError, TrackerUnavailable
-from .model import SlaState, StatusRole
+from sup_sla_sync.config import Settings
+from sup_sla_sync.errors import TrackerError, TrackerUnavailable
+from sup_sla_sync.core.model import SlaState, StatusRole
 
 STRING_FORMATS = {"string", "text"}
 

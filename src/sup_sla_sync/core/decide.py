@@ -14,14 +14,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 
-from .calendar import WorkCalendar
-from .classify import suggest_priority, urgency_words
-from .clocks import Clock, ClockName, SlaView
-from .config import Settings
-from .intake import identity_check, identity_request, offensive_words, out_of_scope, scope_answer
-from .model import DUE_DATE, PRIORITY, People, ServiceLevel, StatusRole, cf
-from .policy import Policy, owned_by_tool
-from .texts import PAUSED_FIELD, duration, mentions, quote, snippet, text
+from sup_sla_sync.core.calendar import WorkCalendar
+from sup_sla_sync.core.classify import suggest_priority, urgency_words
+from sup_sla_sync.core.clocks import Clock, ClockName, SlaView
+from sup_sla_sync.config import Settings
+from sup_sla_sync.core.intake import identity_check, identity_request, offensive_words, out_of_scope, scope_answer
+from sup_sla_sync.core.model import DUE_DATE, PRIORITY, People, ServiceLevel, StatusRole, cf
+from sup_sla_sync.core.policy import Policy, owned_by_tool
+from sup_sla_sync.core.texts import PAUSED_FIELD, duration, mentions, quote, snippet, text
 
 REOPEN, AUTO_CLOSE, RAISE_PRIORITY = "reopen", "auto_close", "priority"
 INTAKE_SCOPE, INTAKE_LANGUAGE = "intake:scope", "intake:language"

@@ -9,10 +9,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from .calendar import WorkCalendar
-from .model import IssueSnapshot, People, SlaState, StatusRole
-from .policy import Classification, Policy, Targets
-from .timeline import Timeline, build_timeline
+from sup_sla_sync.core.calendar import WorkCalendar
+from sup_sla_sync.core.model import IssueSnapshot, People, SlaState, StatusRole
+from sup_sla_sync.core.policy import Classification, Policy, Targets
+from sup_sla_sync.core.timeline import Timeline, build_timeline
 
 _STOP_ROLES = (StatusRole.RESOLVED, StatusRole.CLOSED)
 RUNNING, PAUSED, STOPPED = "running", "paused", "stopped"

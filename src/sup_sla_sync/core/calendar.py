@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import holidays
 
-from .errors import CalendarError
+from sup_sla_sync.errors import CalendarError
 
 _ZONE_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$")
 # How far to look for the next working day before declaring the calendar broken.

@@ -37,9 +37,9 @@ from types import ModuleType, TracebackType
 from typing import Any
 from urllib.parse import unquote
 
-from .config import LockConfig, Settings
-from .errors import ConfigError, LockBusy
-from .logs import register_secret
+from sup_sla_sync.config import LockConfig, Settings
+from sup_sla_sync.errors import ConfigError, LockBusy
+from sup_sla_sync.logs import register_secret
 
 log = logging.getLogger("sup_sla_sync.lock")
 

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from .model import ATTACHMENT, STATUS, IssueSnapshot, Journal, People
+from sup_sla_sync.core.model import ATTACHMENT, STATUS, IssueSnapshot, Journal, People
 
 _TAG = re.compile(r"^\s*\[sla:([a-z_]+):?([a-z0-9_]*)\]")
 

@@ -28,10 +28,10 @@ from redminelib import Redmine  # type: ignore[import-untyped]
 from redminelib import exceptions as rm_exceptions  # type: ignore[import-untyped]
 from redminelib.engines.sync import SyncEngine  # type: ignore[import-untyped]
 
-from .config import Settings
-from .errors import AuthError, ConfigError, TrackerError, TrackerUnavailable
-from .logs import register_secret
-from .model import (
+from sup_sla_sync.config import Settings
+from sup_sla_sync.errors import AuthError, ConfigError, TrackerError, TrackerUnavailable
+from sup_sla_sync.logs import register_secret
+from sup_sla_sync.core.model import (
     ASSIGNED_TO,
     ATTACHMENT,
     DUE_DATE,

@@ -13,12 +13,12 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
-from .calendar import WorkCalendar
-from .clocks import ClockName, SlaView, evaluate
-from .config import Settings
-from .errors import AuthError, SlaSyncError, TrackerError, TrackerUnavailable
-from .model import PRIORITY, STATUS, FieldChange, IssueSnapshot, Journal, People, StatusRole
-from .plan import (
+from sup_sla_sync.core.calendar import WorkCalendar
+from sup_sla_sync.core.clocks import ClockName, SlaView, evaluate
+from sup_sla_sync.config import Settings
+from sup_sla_sync.errors import AuthError, SlaSyncError, TrackerError, TrackerUnavailable
+from sup_sla_sync.core.model import PRIORITY, STATUS, FieldChange, IssueSnapshot, Journal, People, StatusRole
+from sup_sla_sync.core.decide import (
     AUTO_CLOSE,
     REOPEN,
     Context,
@@ -28,8 +28,8 @@ from .plan import (
     decide_transition,
     plan_updates,
 )
-from .policy import Policy
-from .texts import text
+from sup_sla_sync.core.policy import Policy
+from sup_sla_sync.core.texts import text
 
 log = logging.getLogger("sup_sla_sync.sync")
 
