@@ -12,7 +12,6 @@ from dataclasses import replace
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from sup_sla_sync.errors import TrackerError
 from sup_sla_sync.core.model import (
     DUE_DATE,
     PRIORITY,
@@ -23,6 +22,7 @@ from sup_sla_sync.core.model import (
     People,
     cf,
 )
+from sup_sla_sync.errors import TrackerError
 
 from factories import PEOPLE, TOOL
 

@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import pytest
 
+from sup_sla_sync.config import Settings
 from sup_sla_sync.core.calendar import WorkCalendar
 from sup_sla_sync.core.clocks import evaluate
-from sup_sla_sync.config import Settings
 from sup_sla_sync.core.model import IssueSnapshot
-from sup_sla_sync.core.policy import Policy
 
 from factories import (
     AGENT,
@@ -29,7 +28,7 @@ from factories import (
 
 CAL = WorkCalendar()
 SETTINGS = Settings(service_level={"vip_projects": ["vip-desk"]})
-POLICY = Policy(SETTINGS)
+RULES = SETTINGS.rules()
 
 # (name, issue, now, first-response due, resolution due or None while paused,
 #  first-response state, resolution state, overall sla_state)
@@ -459,7 +458,7 @@ def test_timeline(
     res_state: str,
     state: str,
 ) -> None:
-    view = evaluate(snapshot, CAL, POLICY, PEOPLE, at(now))
+    view = evaluate(snapshot, CAL, RULES, PEOPLE, at(now))
     assert CAL.format(view.first_response.due) == fr_due
     resolution_due = view.resolution.due
     assert (CAL.format(resolution_due) if resolution_due else None) == res_due
@@ -478,7 +477,7 @@ def test_paused_clock_keeps_used_minutes() -> None:
         status("2025-01-13 11:00", "New", "Feedback", text="?"),
         level="VIP",
     )
-    view = evaluate(snapshot, CAL, POLICY, PEOPLE, at("2025-01-15 15:00"))
+    view = evaluate(snapshot, CAL, RULES, PEOPLE, at("2025-01-15 15:00"))
     assert view.resolution.used_minutes == 60
     assert view.resolution.minutes_left == 480
     assert [i.kind for i in view.resolution.intervals] == ["running", "paused"]
@@ -486,12 +485,12 @@ def test_paused_clock_keeps_used_minutes() -> None:
 
 def test_created_closed_is_not_applicable() -> None:
     snapshot = issue("2025-01-13 10:00", status_now="Closed")
-    view = evaluate(snapshot, CAL, POLICY, PEOPLE, at("2025-01-13 11:00"))
+    view = evaluate(snapshot, CAL, RULES, PEOPLE, at("2025-01-13 11:00"))
     assert view.state.value == "not_applicable"
 
 
 def test_first_response_met_at_is_the_staff_note() -> None:
     snapshot = issue("2025-01-13 10:00", note("2025-01-13 10:20", user=AGENT), level="VIP")
-    view = evaluate(snapshot, CAL, POLICY, PEOPLE, at("2025-01-13 11:00"))
+    view = evaluate(snapshot, CAL, RULES, PEOPLE, at("2025-01-13 11:00"))
     assert view.first_response.stopped_at == at("2025-01-13 10:20")
     assert view.first_response.used_minutes == 20

@@ -17,9 +17,11 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sup_sla_sync.entrypoints import cli
+from sup_sla_sync.config import Settings
 from sup_sla_sync.core.calendar import WorkCalendar
 from sup_sla_sync.core.clocks import SlaView, evaluate
+from sup_sla_sync.core.model import IssueSnapshot
+from sup_sla_sync.entrypoints import cli
 from sup_sla_sync.entrypoints.render.report import (
     breached_issues,
     breaches_per_week,
@@ -31,9 +33,6 @@ from sup_sla_sync.entrypoints.render.report import (
     report_html,
     report_table,
 )
-from sup_sla_sync.config import Settings
-from sup_sla_sync.core.model import IssueSnapshot
-from sup_sla_sync.core.policy import Policy
 from sup_sla_sync.service.sync import SyncService
 
 from factories import CLIENT, PEOPLE, at, issue, note, status
@@ -41,7 +40,7 @@ from fake_tracker import FakeTracker
 
 CAL = WorkCalendar()
 SETTINGS = Settings()
-POLICY = Policy(SETTINGS)
+RULES = SETTINGS.rules()
 NOW = "2025-01-20 10:00"
 SINCE, UNTIL = "2025-01-13", "2025-01-20"
 
@@ -117,7 +116,7 @@ def _issues() -> list[IssueSnapshot]:
 
 
 def _views() -> list[SlaView]:
-    return [evaluate(i, CAL, POLICY, PEOPLE, at(NOW)) for i in _issues()]
+    return [evaluate(i, CAL, RULES, PEOPLE, at(NOW)) for i in _issues()]
 
 
 def _report() -> dict:
@@ -239,7 +238,7 @@ def test_breaches_per_iso_week_of_local_creation() -> None:
 def test_a_breach_at_local_monday_00_30_is_in_the_week_it_starts() -> None:
     """Monday 00:30 in Astana is Sunday 19:30 UTC: the local date decides the week."""
     late = issue("2025-01-20 00:30", level="VIP", prio="Immediate", issue_id=11)
-    view = evaluate(late, CAL, POLICY, PEOPLE, at(NOW))
+    view = evaluate(late, CAL, RULES, PEOPLE, at(NOW))
     assert view.issue.created_on.weekday() == 6  # Sunday in UTC
     assert breaches_per_week([view], date(2025, 1, 13), date(2025, 1, 20), CAL.zone) == [
         ("2025-W03", 0),

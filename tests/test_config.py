@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sup_sla_sync.entrypoints.cli import main
 from sup_sla_sync.config import Settings, load_settings
+from sup_sla_sync.entrypoints.cli import main
 from sup_sla_sync.errors import ConfigError
 
 REPO = Path(__file__).resolve().parents[1]

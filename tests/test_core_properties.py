@@ -7,19 +7,18 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from sup_sla_sync.config import Settings
 from sup_sla_sync.core.calendar import WorkCalendar
 from sup_sla_sync.core.clocks import evaluate
-from sup_sla_sync.config import Settings
+from sup_sla_sync.core.decide import decide
 from sup_sla_sync.core.model import STATUS, FieldChange, IssueSnapshot, Journal
-from sup_sla_sync.core.decide import AUTO_CLOSE, Context, decide_transition, plan_updates
-from sup_sla_sync.core.policy import Policy
+from sup_sla_sync.core.tags import AUTO_CLOSE
 
 from factories import AGENT, CLIENT, PEOPLE, TOOL
 
 CAL = WorkCalendar()
 SETTINGS = Settings(staff={"lead": "lead1"})
-POLICY = Policy(SETTINGS)
-CTX = Context(SETTINGS, POLICY, CAL, PEOPLE)
+RULES = SETTINGS.rules()
 STATUSES = ["New", "In Progress", "Feedback", "Resolved", "Closed", "Rejected", "Testing"]
 
 
@@ -64,20 +63,21 @@ def timelines(draw: st.DrawFn) -> tuple[IssueSnapshot, datetime]:
 @given(timelines())
 def test_the_core_never_raises_and_due_times_are_working_time(case) -> None:
     issue, now = case
-    view = evaluate(issue, CAL, POLICY, PEOPLE, now)
+    view = evaluate(issue, CAL, RULES, PEOPLE, now)
     for clock in view.clocks:
         if clock.due is not None:
             assert CAL.is_working_time(clock.due)
         assert clock.used_minutes >= 0
-    plan_updates(view, CTX, now)
+    decide(issue, RULES, CAL, PEOPLE, now)
 
 
 @settings(max_examples=400, deadline=None)
 @given(timelines())
 def test_never_a_close_after_the_client_wrote_while_awaiting(case) -> None:
     issue, now = case
-    view = evaluate(issue, CAL, POLICY, PEOPLE, now)
-    transition = decide_transition(view, CTX, now)
+    view = evaluate(issue, CAL, RULES, PEOPLE, now)
+    transitions = decide(issue, RULES, CAL, PEOPLE, now).transitions
+    transition = transitions[0] if transitions else None
     if transition is None or transition.kind != AUTO_CLOSE:
         return
     current = view.timeline.current

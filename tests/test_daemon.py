@@ -10,10 +10,10 @@ from types import SimpleNamespace
 
 import pytest
 
+from sup_sla_sync.adapters.redmine import RequestStats
+from sup_sla_sync.errors import AuthError, LockBusy, TrackerUnavailable
 from sup_sla_sync.service import daemon as daemon_module
 from sup_sla_sync.service.daemon import Daemon
-from sup_sla_sync.errors import AuthError, LockBusy, TrackerUnavailable
-from sup_sla_sync.adapters.redmine import RequestStats
 from sup_sla_sync.service.sync import PassResult
 
 

@@ -15,9 +15,6 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from sup_sla_sync.entrypoints.cli import main
-from sup_sla_sync.config import LockConfig, Settings, load_settings
-from sup_sla_sync.errors import ConfigError, LockBusy
 from sup_sla_sync.adapters.locks import (
     FileLock,
     LockUnavailable,
@@ -27,6 +24,9 @@ from sup_sla_sync.adapters.locks import (
     lock_name,
     pass_lock,
 )
+from sup_sla_sync.config import LockConfig, Settings, load_settings
+from sup_sla_sync.entrypoints.cli import main
+from sup_sla_sync.errors import ConfigError, LockBusy
 from sup_sla_sync.logs import redact
 
 
@@ -48,7 +48,8 @@ def test_another_process_holding_the_lock_blocks_us(tmp_path: Path) -> None:
         [
             sys.executable,
             "-c",
-            "import sys, time; from sup_sla_sync.adapters.locks import FileLock; from pathlib import Path\n"
+            "import sys, time; from sup_sla_sync.adapters.locks import FileLock\n"
+            "from pathlib import Path\n"
             f"with FileLock(Path({str(path)!r})):\n    print('held', flush=True); time.sleep(30)",
         ],
         stdout=subprocess.PIPE,
@@ -174,7 +175,10 @@ def test_the_advisory_key_is_a_stable_signed_64_bit_number() -> None:
     keys = {advisory_key(f"name {i}") for i in range(1000)}
     assert len(keys) == 1000
     assert all(-(2**63) <= key < 2**63 for key in keys)
-    script = "from sup_sla_sync.adapters.locks import advisory_key; print(advisory_key('support-desk'))"
+    script = (
+        "from sup_sla_sync.adapters.locks import advisory_key; "
+        "print(advisory_key('support-desk'))"
+    )
     other_process = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
     )

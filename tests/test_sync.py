@@ -8,8 +8,8 @@ from datetime import date, datetime
 import pytest
 
 from sup_sla_sync.config import Settings
-from sup_sla_sync.errors import TrackerError, TrackerUnavailable
 from sup_sla_sync.core.model import DUE_DATE, cf
+from sup_sla_sync.errors import TrackerError, TrackerUnavailable
 from sup_sla_sync.service.sync import SyncService
 
 from factories import AGENT, CLIENT, LEAD, at, change, issue, note, status

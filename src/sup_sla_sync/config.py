@@ -9,9 +9,10 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+from collections.abc import Callable
 from datetime import date, time
 from pathlib import Path
-from typing import Any, ClassVar, Literal
+from typing import Any, ClassVar, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -31,11 +32,21 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
+from sup_sla_sync.core.calendar import CalendarRules
+from sup_sla_sync.core.model import Category, Channel, Priority, StatusRole
+from sup_sla_sync.core.rules import (
+    AutoClose,
+    FieldNames,
+    IntakeSwitches,
+    Rules,
+    StatusRules,
+    TargetTable,
+)
 from sup_sla_sync.errors import ConfigError
-from sup_sla_sync.core.model import StatusRole
 
 DEFAULT_CONFIG_PATH = "sup-sla-sync.toml"
 CONFIG_ENV = "SUP_SLA_CONFIG"
+E = TypeVar("E")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -113,17 +124,16 @@ class StatusesConfig(_Section):
     reopen_to: str = "In Progress"
     auto_close_to: str = "Closed"
 
-    def role_of(self, status: str) -> StatusRole | None:
-        for role in StatusRole:
-            if status in getattr(self, role.value):
-                return role
-        return None
-
-    def names(self) -> list[str]:
-        out: list[str] = []
-        for role in StatusRole:
-            out += getattr(self, role.value)
-        return [*out, self.reopen_to, self.auto_close_to]
+    def to_rules(self) -> StatusRules:
+        return StatusRules(
+            new=tuple(self.new),
+            in_progress=tuple(self.in_progress),
+            awaiting_client=tuple(self.awaiting_client),
+            resolved=tuple(self.resolved),
+            closed=tuple(self.closed),
+            reopen_to=self.reopen_to,
+            auto_close_to=self.auto_close_to,
+        )
 
 
 class TrackersConfig(_Section):
@@ -340,13 +350,14 @@ class Settings(BaseSettings):
         _unique_roles("trackers", self.trackers.model_dump())
         _unique_roles("priorities", self.priorities.model_dump())
         _unique_roles("channels", self.channels.model_dump())
-        role = self.statuses.role_of(self.statuses.reopen_to)
+        statuses = self.statuses.to_rules()
+        role = statuses.role_of(self.statuses.reopen_to)
         if role not in (StatusRole.NEW, StatusRole.IN_PROGRESS):
             raise ValueError(
                 f"statuses.reopen_to: {self.statuses.reopen_to!r} must be one of "
                 "statuses.new or statuses.in_progress"
             )
-        role = self.statuses.role_of(self.statuses.auto_close_to)
+        role = statuses.role_of(self.statuses.auto_close_to)
         if role not in (StatusRole.RESOLVED, StatusRole.CLOSED):
             raise ValueError(
                 f"statuses.auto_close_to: {self.statuses.auto_close_to!r} must be one of "
@@ -358,11 +369,61 @@ class Settings(BaseSettings):
             raise ValueError("category_values.defect: the same value as consultation")
         return self
 
+    def calendar_rules(self) -> CalendarRules:
+        c = self.calendar
+        return CalendarRules(
+            timezone=c.timezone,
+            work_start=c.work_start,
+            work_end=c.work_end,
+            country=c.country,
+            extra_holidays=frozenset(c.extra_holidays),
+            extra_workdays=frozenset(c.extra_workdays),
+        )
+
+    def rules(self) -> Rules:
+        """The frozen rules the core applies, built from these settings."""
+        first, resolution = self.targets.first_response, self.targets.resolution
+        priorities = self.priorities.model_dump()
+        return Rules(
+            statuses=self.statuses.to_rules(),
+            trackers=_invert(self.trackers.model_dump(), Category),
+            priorities=_invert(priorities, Priority),
+            priority_names={Priority(k): tuple(v) for k, v in priorities.items()},
+            channels=_invert(self.channels.model_dump(), Channel),
+            category_values={
+                Category.CONSULTATION: self.category_values.consultation,
+                Category.DEFECT: self.category_values.defect,
+            },
+            fields=FieldNames(**self.fields.model_dump()),
+            vip_values=frozenset(self.service_level.vip_values),
+            vip_projects=frozenset(self.service_level.vip_projects),
+            targets=TargetTable(
+                basic_online_assistant=first.basic_online_assistant,
+                basic_other=first.basic_other,
+                vip_online_assistant=first.vip_online_assistant,
+                vip_normal=first.vip_normal,
+                vip_urgent=first.vip_urgent,
+                vip_immediate=first.vip_immediate,
+                resolution_basic=resolution.basic,
+                resolution_vip=resolution.vip,
+                resolution_vip_official_letter=resolution.vip_official_letter,
+            ),
+            reminders=tuple(self.reminders.at),
+            auto_close=AutoClose(self.auto_close.enabled, self.auto_close.after_working_hours),
+            intake=IntakeSwitches(**self.intake.model_dump()),
+            language=self.notes.language,
+            apply_priority=self.classify.apply_priority,
+        )
+
     def redacted(self) -> dict[str, Any]:
         """The effective configuration, the API key masked (for `config` output)."""
         data = self.model_dump(mode="json")
         data["redmine"]["api_key"] = "***" if self.redmine.api_key.get_secret_value() else ""
         return data
+
+
+def _invert(roles: dict[str, list[str]], enum: Callable[[str], E]) -> dict[str, E]:
+    return {name: enum(role) for role, names in roles.items() for name in names}
 
 
 def _unique_roles(section: str, roles: dict[str, list[str]]) -> None:

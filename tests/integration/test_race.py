@@ -26,9 +26,9 @@ from typing import Any
 import pytest
 from slaharness import SlaHarness, almaty
 
+from sup_sla_sync.adapters.redmine import RedmineAdapter
 from sup_sla_sync.config import Settings, load_settings
 from sup_sla_sync.core.model import IssueSnapshot
-from sup_sla_sync.adapters.redmine import RedmineAdapter
 from sup_sla_sync.service.sync import PassResult, SyncService
 
 MAR3 = almaty(2025, 3, 3, 10, 0)

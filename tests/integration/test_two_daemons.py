@@ -46,9 +46,9 @@ from typing import Any
 import pytest
 from slaharness import SlaHarness, almaty, now_minute
 
+from sup_sla_sync.adapters.locks import lock_name, pass_lock
 from sup_sla_sync.config import Settings, load_settings
 from sup_sla_sync.errors import LockBusy
-from sup_sla_sync.adapters.locks import lock_name, pass_lock
 
 pytest_plugins = ["services"]
 

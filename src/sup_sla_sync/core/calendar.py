@@ -39,6 +39,18 @@ def load_zone(key: str) -> ZoneInfo:
 
 
 @dataclass(frozen=True)
+class CalendarRules:
+    """What defines a working-time calendar; equal rules make equal calendars."""
+
+    timezone: str = "Asia/Almaty"
+    work_start: time = time(9, 0)
+    work_end: time = time(18, 0)
+    country: str = "KZ"
+    extra_holidays: frozenset[date] = frozenset()
+    extra_workdays: frozenset[date] = frozenset()
+
+
+@dataclass(frozen=True)
 class DayInfo:
     date: date
     working: bool
@@ -69,14 +81,14 @@ class WorkCalendar:
         self._windows: dict[date, tuple[datetime, datetime]] = {}
 
     @classmethod
-    def from_config(cls, config: object) -> WorkCalendar:
+    def from_rules(cls, rules: CalendarRules) -> WorkCalendar:
         return cls(
-            timezone=config.timezone,  # type: ignore[attr-defined]
-            work_start=config.work_start,  # type: ignore[attr-defined]
-            work_end=config.work_end,  # type: ignore[attr-defined]
-            country=config.country,  # type: ignore[attr-defined]
-            extra_holidays=config.extra_holidays,  # type: ignore[attr-defined]
-            extra_workdays=config.extra_workdays,  # type: ignore[attr-defined]
+            timezone=rules.timezone,
+            work_start=rules.work_start,
+            work_end=rules.work_end,
+            country=rules.country,
+            extra_holidays=rules.extra_holidays,
+            extra_workdays=rules.extra_workdays,
         )
 
     # --- days -------------------------------------------------------------------------

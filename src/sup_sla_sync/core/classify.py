@@ -26,7 +26,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from sup_sla_sync.core.model import Category
+from .model import Category
 
 D = Category.DEFECT
 C = Category.CONSULTATION

@@ -9,12 +9,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sup_sla_sync.core.calendar import WorkCalendar
-from sup_sla_sync.core.model import IssueSnapshot, People, SlaState, StatusRole
-from sup_sla_sync.core.policy import Classification, Policy, Targets
-from sup_sla_sync.core.timeline import Timeline, build_timeline
+from .calendar import WorkCalendar
+from .memo import MemoFn, no_memo
+from .model import IssueSnapshot, People, SlaState, StatusRole
+from .policy import Classification, classify, targets_for
+from .rules import STOP_ROLES, Rules, Targets
+from .timeline import Timeline, build_timeline
 
-_STOP_ROLES = (StatusRole.RESOLVED, StatusRole.CLOSED)
+_STOP_ROLES = STOP_ROLES
 RUNNING, PAUSED, STOPPED = "running", "paused", "stopped"
 
 
@@ -81,9 +83,10 @@ class SlaView:
 def evaluate(
     issue: IssueSnapshot,
     calendar: WorkCalendar,
-    policy: Policy,
+    rules: Rules,
     people: People,
     now: datetime,
+    memo: MemoFn = no_memo,
 ) -> SlaView:
     """Compute both clocks and the overall state of `issue` at `now`."""
     timeline = build_timeline(issue)
@@ -91,13 +94,13 @@ def evaluate(
     # moves the due time past `now`.
     tags = timeline.tags()
     breach_noted = {n for n in ClockName if f"{n.value}:breach" in tags}
-    classification = policy.classify(issue, people)
-    targets = policy.targets(classification.level, classification.channel, classification.priority)
-    reminders = policy.settings.reminders.at
+    classification = classify(issue, rules, people, memo)
+    targets = targets_for(rules, classification)
+    reminders = rules.reminders
     first = _first_response(
         timeline,
         calendar,
-        policy,
+        rules,
         people,
         now,
         targets.first_response,
@@ -107,7 +110,7 @@ def evaluate(
     resolution = _resolution(
         timeline,
         calendar,
-        policy,
+        rules,
         now,
         targets.resolution,
         reminders,
@@ -120,7 +123,7 @@ def evaluate(
         targets=targets,
         first_response=first,
         resolution=resolution,
-        state=_overall(timeline, policy, first, resolution),
+        state=_overall(timeline, rules, first, resolution),
         now=now,
     )
 
@@ -128,11 +131,11 @@ def evaluate(
 def _first_response(
     timeline: Timeline,
     calendar: WorkCalendar,
-    policy: Policy,
+    rules: Rules,
     people: People,
     now: datetime,
     target: int,
-    reminders: list[float],
+    reminders: tuple[float, ...],
     breach_noted: bool,
 ) -> Clock:
     issue = timeline.issue
@@ -142,7 +145,7 @@ def _first_response(
     if stopped_at is None:
         # Resolving or closing the issue answers it too; the clock cannot run forever.
         for period in timeline.periods:
-            if policy.status_role(period.status) in _STOP_ROLES:
+            if rules.status_role(period.status) in _STOP_ROLES:
                 stopped_at = period.start
                 break
     end = stopped_at if stopped_at is not None else now
@@ -166,15 +169,15 @@ def _first_response(
 def _resolution(
     timeline: Timeline,
     calendar: WorkCalendar,
-    policy: Policy,
+    rules: Rules,
     now: datetime,
     target: int,
-    reminders: list[float],
+    reminders: tuple[float, ...],
     breach_noted: bool,
 ) -> Clock:
     intervals: list[Interval] = []
     for period in timeline.periods:
-        kind = _kind(policy.status_role(period.status))
+        kind = _kind(rules.status_role(period.status))
         if intervals and intervals[-1].kind == kind:
             intervals[-1] = Interval(intervals[-1].start, period.end, kind)
         else:
@@ -216,12 +219,12 @@ def _kind(role: StatusRole | None) -> str:
     return RUNNING
 
 
-def _crossed(fractions: list[float], used: float, target: int) -> tuple[float, ...]:
+def _crossed(fractions: tuple[float, ...], used: float, target: int) -> tuple[float, ...]:
     return tuple(f for f in fractions if used >= f * target)
 
 
-def _overall(timeline: Timeline, policy: Policy, first: Clock, resolution: Clock) -> SlaState:
-    roles = [policy.status_role(p.status) for p in timeline.periods]
+def _overall(timeline: Timeline, rules: Rules, first: Clock, resolution: Clock) -> SlaState:
+    roles = [rules.status_role(p.status) for p in timeline.periods]
     if all(role in _STOP_ROLES for role in roles):
         return SlaState.NOT_APPLICABLE  # created resolved or closed: no clock ever ran
     if first.breached or resolution.breached:

@@ -1,38 +1,70 @@
-"""From an issue's SLA view to the writes a pass makes (SPEC.md, "What the tool writes").
+"""The decision: from an issue snapshot to every write a pass would make (SPEC.md, "What
+the tool writes in Redmine").
 
-Two steps, both pure:
-- `decide_transition`: a status or priority change (client reply, auto-close, raised
-  priority). It changes the clocks, so the caller applies it, re-reads the issue and
-  evaluates again before planning the rest.
-- `plan_updates`: SLA fields, due date, category, reminders, breach notes, watchers.
-Idempotency comes from comparing with what the tracker holds and from the notes' tags.
+`decide` is the one decision path: `sync` applies what it returns, `sync --dry-run` and
+`explain` print it, and the re-read before an auto-close calls it again. Pure: no I/O,
+no clock; `now` is a parameter.
+
+Status and priority changes (client reply, auto-close, identity request, raised priority)
+come first, each simulated on the snapshot, because they move the clocks the fields show;
+then the field stamps, notes and watchers. Idempotency comes from comparing with what the
+tracker holds and from the notes' tags.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from functools import lru_cache
+from typing import Any
 
-from sup_sla_sync.core.calendar import WorkCalendar
-from sup_sla_sync.core.classify import suggest_priority, urgency_words
-from sup_sla_sync.core.clocks import Clock, ClockName, SlaView
-from sup_sla_sync.config import Settings
-from sup_sla_sync.core.intake import identity_check, identity_request, offensive_words, out_of_scope, scope_answer
-from sup_sla_sync.core.model import DUE_DATE, PRIORITY, People, ServiceLevel, StatusRole, cf
-from sup_sla_sync.core.policy import Policy, owned_by_tool
-from sup_sla_sync.core.texts import PAUSED_FIELD, duration, mentions, quote, snippet, text
+from .calendar import WorkCalendar
+from .classify import suggest_priority, urgency_words
+from .clocks import Clock, ClockName, SlaView, evaluate
+from .intake import identity_check, identity_request, offensive_words, out_of_scope, scope_answer
+from .memo import MemoFn, no_memo
+from .model import (
+    DUE_DATE,
+    PRIORITY,
+    STATUS,
+    FieldChange,
+    IssueSnapshot,
+    Journal,
+    People,
+    Priority,
+    ServiceLevel,
+    StatusRole,
+    cf,
+)
+from .policy import owned_by_tool
+from .rules import Rules
+from .tags import (
+    AUTO_CLOSE,
+    RAISE_PRIORITY,
+    REOPEN,
+    breach,
+    is_breach,
+    kind_of,
+    reminder_percent,
+    render,
+    tag,
+)
+from .texts import PAUSED_FIELD, duration, mentions, quote, snippet, text
+from .timeline import build_timeline
 
-REOPEN, AUTO_CLOSE, RAISE_PRIORITY = "reopen", "auto_close", "priority"
 INTAKE_SCOPE, INTAKE_LANGUAGE = "intake:scope", "intake:language"
 INTAKE_IDENTITY, IDENTITY_REQUEST = "intake:identity", "intake:identity_request"
 
-# Every pass sees the same texts again; the checks are pure, so their answers are kept
-# (most of a warm pass' CPU was the insult scan of unchanged descriptions).
-_TEXTS_KEPT = 16_384
-_offensive_words = lru_cache(_TEXTS_KEPT)(lambda text: tuple(offensive_words(text)))
-_out_of_scope = lru_cache(_TEXTS_KEPT)(lambda s, d: tuple(out_of_scope(s, d)))
-_identity_check = lru_cache(_TEXTS_KEPT)(identity_check)
+CLOCK_NAMES = frozenset(name.value for name in ClockName)
+# Transitions one issue may go through in a pass (e.g. a client reply, then a priority raise).
+MAX_TRANSITIONS = 3
+
+
+def _offensive_words(text_: str) -> tuple[str, ...]:
+    return tuple(offensive_words(text_))
+
+
+def _out_of_scope(subject: str, description: str) -> tuple[Any, ...]:
+    return tuple(out_of_scope(subject, description))
 
 
 @dataclass(frozen=True)
@@ -43,7 +75,7 @@ class Note:
 
     @property
     def text(self) -> str:
-        return f"[sla:{self.tag}] {self.body}"
+        return render(self.tag, self.body)
 
 
 @dataclass(frozen=True)
@@ -72,16 +104,136 @@ class Plan:
 
 @dataclass(frozen=True)
 class Context:
-    """What the planner needs besides the issue: the rules, the calendar, the people."""
+    """What the decision needs besides the issue and `now`."""
 
-    settings: Settings
-    policy: Policy
+    rules: Rules
     calendar: WorkCalendar
     people: People
+    memo: MemoFn = no_memo
 
     @property
     def language(self) -> str:
-        return self.settings.notes.language
+        return self.rules.language
+
+
+@dataclass(frozen=True)
+class Decision:
+    """Everything a pass would do to one issue now, in order: the transitions, then the
+    plan (field stamps, notes, watchers) as the issue would be after them."""
+
+    view: SlaView  # the issue as it is now
+    transitions: tuple[Transition, ...]
+    plan: Plan
+
+    @property
+    def issue_id(self) -> int:
+        return self.view.issue.id
+
+    @property
+    def empty(self) -> bool:
+        return not self.transitions and self.plan.empty
+
+    def writes(self) -> list[dict[str, Any]]:
+        """The writes as plain values, in order (what `--dry-run` and `explain` print)."""
+        out = [describe_transition(self.issue_id, t) for t in self.transitions]
+        return out + describe_plan(self.plan)
+
+
+def decide(
+    issue: IssueSnapshot,
+    rules: Rules,
+    calendar: WorkCalendar,
+    people: People,
+    now: datetime,
+    *,
+    memo: MemoFn = no_memo,
+    max_transitions: int = MAX_TRANSITIONS,
+) -> Decision:
+    """Every write a pass would make to `issue` at `now`, in order.
+
+    `max_transitions` bounds the status/priority changes taken in one pass; a service that
+    has already written some of them this pass asks for the rest.
+    """
+    ctx = Context(rules, calendar, people, memo)
+    first = view = evaluate(issue, calendar, rules, people, now, memo)
+    transitions: list[Transition] = []
+    for _ in range(max_transitions):
+        transition = decide_transition(view, ctx, now)
+        if transition is None:
+            break
+        transitions.append(transition)
+        issue = simulate(issue, transition, people.tool_user_id, now)
+        view = evaluate(issue, calendar, rules, people, now, memo)
+    return Decision(first, tuple(transitions), plan_updates(view, ctx, now))
+
+
+def reopen_transition(rules: Rules) -> Transition:
+    """Back to work after a client reply: the one place the reopen note is built."""
+    body = text(rules.language, "reopen", status=rules.statuses.reopen_to)
+    return Transition(REOPEN, Note(REOPEN, body, private=True), status=rules.statuses.reopen_to)
+
+
+def client_replied_during_close(issue: IssueSnapshot, rules: Rules, people: People) -> bool:
+    """After an auto-close: whether a client note landed in the wait it ended."""
+    timeline = build_timeline(issue)
+    periods = timeline.periods
+    if len(periods) < 2 or rules.status_role(periods[-2].status) is not (
+        StatusRole.AWAITING_CLIENT
+    ):
+        return False
+    return bool(timeline.client_replies_since(periods[-2].entered_by, people))
+
+
+def simulate(
+    issue: IssueSnapshot, transition: Transition, tool: int, now: datetime
+) -> IssueSnapshot:
+    """The issue as it would be after `transition`, its note a journal by the tool."""
+    changes = []
+    if transition.status:
+        changes.append(FieldChange(STATUS, issue.status, transition.status))
+    if transition.priority:
+        changes.append(FieldChange(PRIORITY, issue.priority, transition.priority))
+    next_id = max((j.id for j in issue.journals), default=0) + 1
+    journal = Journal(
+        next_id, tool, now, transition.note.text, transition.note.private, tuple(changes)
+    )
+    return replace(
+        issue,
+        status=transition.status or issue.status,
+        priority=transition.priority or issue.priority,
+        journals=(*issue.journals, journal),
+    )
+
+
+def describe_transition(issue_id: int, transition: Transition) -> dict[str, Any]:
+    return {
+        "issue": issue_id,
+        "write": transition.kind,
+        "status": transition.status,
+        "priority": transition.priority,
+        "note": transition.note.text,
+        "private": transition.note.private,
+    }
+
+
+def describe_plan(plan: Plan) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    if plan.fields or plan.due_date:
+        out.append(
+            {
+                "issue": plan.issue_id,
+                "write": "fields",
+                "fields": plan.fields,
+                "due_date": plan.due_date.isoformat() if plan.due_date else None,
+            }
+        )
+    for note in plan.notes:
+        out.append(
+            {"issue": plan.issue_id, "write": "note", "note": note.text, "private": note.private}
+        )
+    for user_id in plan.watchers:
+        out.append({"issue": plan.issue_id, "write": "watcher", "user_id": user_id})
+    return out
 
 
 def format_due(clock: Clock, calendar: WorkCalendar) -> str:
@@ -97,28 +249,29 @@ def decide_transition(view: SlaView, ctx: Context, now: datetime) -> Transition 
     """The one status or priority change this issue needs now, if any."""
     timeline = view.timeline
     period = timeline.current
-    statuses = ctx.settings.statuses
-    if ctx.policy.status_role(period.status) is StatusRole.AWAITING_CLIENT:
+    rules = ctx.rules
+    if rules.status_role(period.status) is StatusRole.AWAITING_CLIENT:
         since = period.entered_by
         if timeline.client_replies_since(since, ctx.people):
             if REOPEN in timeline.tags(since):
                 return None  # already moved back once for this wait; a person put it here
-            body = text(ctx.language, "reopen", status=statuses.reopen_to)
-            return Transition(REOPEN, Note(REOPEN, body, private=True), status=statuses.reopen_to)
-        limit = ctx.settings.auto_close.after_working_hours * 60
+            return reopen_transition(rules)
+        limit = rules.auto_close.after_working_minutes
         if (
-            ctx.settings.auto_close.enabled
+            rules.auto_close.enabled
             and ctx.calendar.working_minutes(period.start, now) >= limit
             and AUTO_CLOSE not in timeline.tags(since)
         ):
             body = text(
                 ctx.language,
                 "auto_close",
-                hours=_number(ctx.settings.auto_close.after_working_hours),
+                hours=_number(rules.auto_close.after_working_hours),
                 actions=_actions(view, ctx),
             )
             return Transition(
-                AUTO_CLOSE, Note(AUTO_CLOSE, body, private=False), status=statuses.auto_close_to
+                AUTO_CLOSE,
+                Note(AUTO_CLOSE, body, private=False),
+                status=rules.statuses.auto_close_to,
             )
         return None
     return _request_identity(view, ctx) or _raise_priority(view, ctx)
@@ -126,12 +279,12 @@ def decide_transition(view: SlaView, ctx: Context, now: datetime) -> Transition 
 
 def _request_identity(view: SlaView, ctx: Context) -> Transition | None:
     """Rule 11: ask a basic-level client publicly for missing identifying information."""
-    intake = ctx.settings.intake
+    intake = ctx.rules.intake
     if not (intake.identity_check and intake.request_identity) or not _in_intake(view):
         return None
-    if IDENTITY_REQUEST in view.timeline.tags() or not ctx.settings.statuses.awaiting_client:
+    if IDENTITY_REQUEST in view.timeline.tags() or not ctx.rules.statuses.awaiting_client:
         return None
-    check = _identity_check(view.issue.subject, _client_text(view, ctx.people))
+    check = ctx.memo(identity_check, view.issue.subject, _client_text(view, ctx.people))
     if not check.missing:
         return None
     body = identity_request(
@@ -140,7 +293,7 @@ def _request_identity(view: SlaView, ctx: Context) -> Transition | None:
     return Transition(
         IDENTITY_REQUEST,
         Note(IDENTITY_REQUEST, body, private=False),
-        status=ctx.settings.statuses.awaiting_client[0],
+        status=ctx.rules.statuses.awaiting_client[0],
     )
 
 
@@ -156,19 +309,19 @@ def _client_text(view: SlaView, people: People) -> str:
 
 
 def _raise_priority(view: SlaView, ctx: Context) -> Transition | None:
-    if not ctx.settings.classify.apply_priority or view.resolution.stopped_at is not None:
+    if not ctx.rules.apply_priority or view.resolution.stopped_at is not None:
         return None
     issue = view.issue
     # Only a still-default priority: nobody (person or tool) has ever changed it.
     if any(j.change_of(PRIORITY) for j in issue.journals):
         return None
-    if not ctx.policy.knows_priority(issue.priority) or view.classification.priority != "normal":
+    if issue.priority not in ctx.rules.priorities or view.classification.priority != "normal":
         return None
     content = f"{issue.subject}\n{issue.description}"
     suggested = suggest_priority(content)
     if suggested is None or RAISE_PRIORITY in view.timeline.tags():
         return None
-    names = getattr(ctx.settings.priorities, suggested)
+    names = ctx.rules.priority_names.get(Priority(suggested), ())
     if not names:
         return None
     body = text(ctx.language, "priority", priority=names[0], words=quote(urgency_words(content)))
@@ -198,7 +351,7 @@ def _number(value: float) -> str:
 
 def plan_updates(view: SlaView, ctx: Context, now: datetime) -> Plan:
     issue = view.issue
-    names = ctx.settings.fields
+    names = ctx.rules.fields
     tool = ctx.people.tool_user_id
     wanted = {
         names.first_response_due: format_due(view.first_response, ctx.calendar),
@@ -209,7 +362,7 @@ def plan_updates(view: SlaView, ctx: Context, now: datetime) -> Plan:
     if category.category_source != "person" and owned_by_tool(
         issue, cf(names.category), tool, issue.field(names.category)
     ):
-        wanted[names.category] = ctx.policy.category_value(category.category)
+        wanted[names.category] = ctx.rules.category_values[category.category]
     unavailable = tuple(k for k in wanted if k not in issue.custom_fields)
     fields = {k: v for k, v in wanted.items() if issue.field(k) != v and k not in unavailable}
 
@@ -231,7 +384,7 @@ def plan_updates(view: SlaView, ctx: Context, now: datetime) -> Plan:
             note = _clock_note(clock, view, ctx, tags)
             if note is not None:
                 notes.append(note)
-                if note.tag.endswith(":breach") and lead and lead not in issue.watcher_ids:
+                if is_breach(note.tag) and lead and lead not in issue.watcher_ids:
                     watchers.append(lead)
     return Plan(
         issue.id, fields, due_date, tuple(notes), tuple(dict.fromkeys(watchers)), unavailable
@@ -242,13 +395,13 @@ def _intake_notes(view: SlaView, ctx: Context, tags: set[str]) -> list[Note]:
     """Private notes of the intake checks (rules 6, 11, 16), each posted once."""
     if view.resolution.stopped_at is not None:
         return []
-    intake, language, issue = ctx.settings.intake, ctx.language, view.issue
+    intake, language, issue = ctx.rules.intake, ctx.language, view.issue
     assignee = ctx.people.login(issue.assigned_to_id)
     lead = ctx.people.login(ctx.people.lead_id)
     client_text = _client_text(view, ctx.people)
     notes = []
     if intake.scope_check and INTAKE_SCOPE not in tags and view.first_response.running:
-        findings = _out_of_scope(issue.subject, issue.description)
+        findings = ctx.memo(_out_of_scope, issue.subject, issue.description)
         if findings:
             body = text(
                 language,
@@ -259,7 +412,7 @@ def _intake_notes(view: SlaView, ctx: Context, tags: set[str]) -> list[Note]:
             )
             notes.append(Note(INTAKE_SCOPE, body, private=True))
     if intake.language_check and INTAKE_LANGUAGE not in tags:
-        words = _offensive_words(f"{issue.subject}\n{client_text}")
+        words = ctx.memo(_offensive_words, f"{issue.subject}\n{client_text}")
         if words:
             body = text(
                 language,
@@ -270,7 +423,7 @@ def _intake_notes(view: SlaView, ctx: Context, tags: set[str]) -> list[Note]:
             notes.append(Note(INTAKE_LANGUAGE, body, private=True))
     wants_note = intake.identity_check and not intake.request_identity
     if wants_note and INTAKE_IDENTITY not in tags and _in_intake(view):
-        check = _identity_check(issue.subject, client_text)
+        check = ctx.memo(identity_check, issue.subject, client_text)
         if check.missing:
             invalid = check.iin is not None and not check.iin_valid
             missing = [
@@ -293,7 +446,7 @@ def _clock_note(clock: Clock, view: SlaView, ctx: Context, tags: set[str]) -> No
     lead = ctx.people.login(ctx.people.lead_id)
     label = text(ctx.language, f"clock.{name}")
     if clock.breached:
-        if clock.stopped_at is not None or f"{name}:breach" in tags:
+        if clock.stopped_at is not None or breach(name) in tags:
             return None  # answered or resolved late: the state says so, no late alarm
         due = ctx.calendar.format(clock.due) if clock.due else format_due(clock, ctx.calendar)
         body = text(
@@ -304,11 +457,11 @@ def _clock_note(clock: Clock, view: SlaView, ctx: Context, tags: set[str]) -> No
             over=duration(ctx.language, clock.used_minutes - clock.target_minutes),
             mentions=mentions([assignee, lead]),
         )
-        return Note(f"{name}:breach", _capitalise(body), private=True)
+        return Note(breach(name), _capitalise(body), private=True)
     if not clock.running or not clock.reminders_crossed:
         return None
     fraction = max(clock.reminders_crossed)
-    done = {int(t.split(":")[1]) for t in tags if t.startswith(f"{name}:") and t[-1].isdigit()}
+    done = {p for t in tags if (p := reminder_percent(t, name)) is not None}
     percent = round(fraction * 100)
     if any(p >= percent for p in done):
         return None
@@ -320,23 +473,12 @@ def _clock_note(clock: Clock, view: SlaView, ctx: Context, tags: set[str]) -> No
         left=duration(ctx.language, clock.minutes_left),
         mentions=mentions([assignee or lead]),
     )
-    return Note(f"{name}:{percent}", body, private=True)
+    return Note(tag(name, percent), body, private=True)
 
 
 def _capitalise(body: str) -> str:
     return body[:1].upper() + body[1:]
 
 
-__all__ = [
-    "AUTO_CLOSE",
-    "RAISE_PRIORITY",
-    "REOPEN",
-    "ClockName",
-    "Context",
-    "Note",
-    "Plan",
-    "Transition",
-    "decide_transition",
-    "format_due",
-    "plan_updates",
-]
+def is_clock_note(note: Note) -> bool:
+    return kind_of(note.tag) in CLOCK_NAMES

@@ -24,8 +24,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from sup_sla_sync.core.classify import EN, ERROR, KK, RU, _compile, classify_category, normalize
-from sup_sla_sync.core.model import Category
+from .classify import EN, ERROR, KK, RU, _compile, classify_category, normalize
+from .model import Category
 
 LANGUAGES = ("ru", "kk", "en")
 

@@ -29,6 +29,11 @@ class Priority(StrEnum):
     IMMEDIATE = "immediate"
 
 
+# The regulation's order of priorities, most pressing first; defined here only.
+PRIORITY_ORDER = (Priority.IMMEDIATE, Priority.URGENT, Priority.NORMAL)
+PRIORITY_RANK = {priority: rank for rank, priority in enumerate(PRIORITY_ORDER)}
+
+
 class Category(StrEnum):
     CONSULTATION = "consultation"
     DEFECT = "defect"

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import datetime
 
-from sup_sla_sync.core.model import ATTACHMENT, STATUS, IssueSnapshot, Journal, People
-
-_TAG = re.compile(r"^\s*\[sla:([a-z_]+):?([a-z0-9_]*)\]")
+from .model import ATTACHMENT, STATUS, IssueSnapshot, Journal, People
+from .tags import parse
 
 
 @dataclass(frozen=True)
@@ -62,10 +60,7 @@ def is_reply(journal: Journal) -> bool:
 
 def note_tag(notes: str) -> str | None:
     """`first_response:75` for a note starting with `[sla:first_response:75]`."""
-    match = _TAG.match(notes or "")
-    if not match:
-        return None
-    return f"{match[1]}:{match[2]}" if match[2] else match[1]
+    return parse(notes)
 
 
 def build_timeline(issue: IssueSnapshot) -> Timeline:

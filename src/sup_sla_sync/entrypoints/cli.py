@@ -8,14 +8,14 @@ import logging
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from sup_sla_sync.core.calendar import WorkCalendar
 from sup_sla_sync.config import Settings, load_settings, resolve_config_path
+from sup_sla_sync.core.calendar import WorkCalendar
 from sup_sla_sync.errors import SlaSyncError
 from sup_sla_sync.logs import redact, register_secret, setup_logging
 
@@ -41,7 +41,7 @@ class App:
 
     @property
     def calendar(self) -> WorkCalendar:
-        return WorkCalendar.from_config(self.settings.calendar)
+        return WorkCalendar.from_rules(self.settings.calendar_rules())
 
     @property
     def config_dir(self) -> Path:
@@ -207,8 +207,8 @@ def _describe_write(write: dict[str, Any]) -> str:
 @handle_errors
 def run_cmd(app: App) -> None:
     """The daemon: a pass every daemon.interval_minutes until SIGINT/SIGTERM."""
-    from sup_sla_sync.service.daemon import Daemon
     from sup_sla_sync.adapters.locks import pass_lock
+    from sup_sla_sync.service.daemon import Daemon
 
     settings = app.settings
     heartbeat = None
@@ -229,17 +229,46 @@ def run_cmd(app: App) -> None:
     daemon.run()
 
 
+AT_OPTION = click.option(
+    "--at",
+    "at",
+    default=None,
+    metavar="TIME",
+    help="Evaluate as of this local time (YYYY-MM-DD HH:MM, or ISO 8601 with an offset); "
+    "read-only.",
+)
+
+
+def parse_at(value: str | None, calendar: WorkCalendar) -> datetime | None:
+    """`--at`: a local wall time in the calendar's zone, or an ISO time with its offset."""
+    if value is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise click.BadParameter(
+            f"{value!r} is not a time like 2026-11-30 17:00 or 2026-11-30T17:00+05:00",
+            param_hint="--at",
+        ) from None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=calendar.zone)
+    return moment.astimezone(UTC)
+
+
 @main.command("explain")
 @click.argument("issue_id", type=int)
+@AT_OPTION
 @FORMAT_OPTION
 @click.pass_obj
 @handle_errors
-def explain_cmd(app: App, issue_id: int, fmt: str) -> None:
-    """An issue's SLA timeline: targets, clock intervals, due times, state, next writes."""
+def explain_cmd(app: App, issue_id: int, at: str | None, fmt: str) -> None:
+    """An issue's SLA timeline: targets, clock intervals, due times, state, next writes
+    (with --at: as they would be at that time; nothing is written either way)."""
     from sup_sla_sync.entrypoints.render.explain import explain_json, explain_lines
 
     service = app.service()
-    view, planned = service.explain(issue_id)
+    decision = service.explain(issue_id, at=parse_at(at, service.calendar))
+    view, planned = decision.view, decision.writes()
     if fmt == "json":
         emit_json(explain_json(view, service.calendar, planned))
     else:
@@ -249,15 +278,16 @@ def explain_cmd(app: App, issue_id: int, fmt: str) -> None:
 
 @main.command("queue")
 @click.option("--mine", is_flag=True, help="Only issues assigned to the API key's user.")
+@AT_OPTION
 @FORMAT_OPTION
 @click.pass_obj
 @handle_errors
-def queue_cmd(app: App, mine: bool, fmt: str) -> None:
+def queue_cmd(app: App, mine: bool, at: str | None, fmt: str) -> None:
     """Open issues in processing order: VIP first, then priority, earliest due, arrival."""
-    from sup_sla_sync.entrypoints.render.explain import queue_lines, queue_rows
+    from sup_sla_sync.entrypoints.render.queue import queue_lines, queue_rows
 
     service = app.service()
-    views, people = service.open_views()
+    views, people = service.open_views(at=parse_at(at, service.calendar))
     if mine:
         views = [v for v in views if v.issue.assigned_to_id == people.tool_user_id]
     rows = queue_rows(views, service.calendar, dict(people.logins))
@@ -289,7 +319,13 @@ def queue_cmd(app: App, mine: bool, fmt: str) -> None:
 def report_cmd(app: App, since: Any, until: Any, fmt: str, output: str | None) -> None:
     """SLA compliance of the issues created from --since to --until (local dates, inclusive):
     by level, priority and category; breached issues listed."""
-    from sup_sla_sync.entrypoints.render.report import build_report, report_csv, report_details, report_html, report_table
+    from sup_sla_sync.entrypoints.render.report import (
+        build_report,
+        report_csv,
+        report_details,
+        report_html,
+        report_table,
+    )
 
     first: date = since.date()
     last: date = until.date()

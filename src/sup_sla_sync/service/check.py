@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from sup_sla_sync.config import Settings
-from sup_sla_sync.errors import TrackerError, TrackerUnavailable
 from sup_sla_sync.core.model import SlaState, StatusRole
+from sup_sla_sync.errors import TrackerError, TrackerUnavailable
 
 STRING_FORMATS = {"string", "text"}
 

@@ -9,27 +9,27 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Protocol
 
-from sup_sla_sync.core.calendar import WorkCalendar
-from sup_sla_sync.core.clocks import ClockName, SlaView, evaluate
 from sup_sla_sync.config import Settings
-from sup_sla_sync.errors import AuthError, SlaSyncError, TrackerError, TrackerUnavailable
-from sup_sla_sync.core.model import PRIORITY, STATUS, FieldChange, IssueSnapshot, Journal, People, StatusRole
+from sup_sla_sync.core.calendar import WorkCalendar
+from sup_sla_sync.core.clocks import SlaView, evaluate
 from sup_sla_sync.core.decide import (
-    AUTO_CLOSE,
-    REOPEN,
-    Context,
-    Note,
+    MAX_TRANSITIONS,
+    Decision,
     Plan,
     Transition,
-    decide_transition,
-    plan_updates,
+    client_replied_during_close,
+    decide,
+    is_clock_note,
+    reopen_transition,
 )
-from sup_sla_sync.core.policy import Policy
-from sup_sla_sync.core.texts import text
+from sup_sla_sync.core.memo import Memo
+from sup_sla_sync.core.model import IssueSnapshot, People
+from sup_sla_sync.core.tags import AUTO_CLOSE, REOPEN, is_breach
+from sup_sla_sync.errors import AuthError, SlaSyncError, TrackerError, TrackerUnavailable
 
 log = logging.getLogger("sup_sla_sync.sync")
 
@@ -39,9 +39,6 @@ COLD_START_CLOSED_LOOKBACK = timedelta(days=30)
 # Group membership and logins change rarely; the daemon re-reads them this often, so that
 # a pass costs only the issue listing when nothing changed.
 PEOPLE_MAX_AGE_SECONDS = 15 * 60
-CLOCK_NAMES = {name.value for name in ClockName}
-# Transitions one issue may go through in a pass (e.g. a client reply, then a priority raise).
-MAX_TRANSITIONS = 3
 
 
 class Tracker(Protocol):
@@ -119,8 +116,10 @@ class SyncService:
     ) -> None:
         self.settings = settings
         self.tracker = tracker
-        self.calendar = calendar or WorkCalendar.from_config(settings.calendar)
-        self.policy = Policy(settings)
+        self.rules = settings.rules()
+        self.calendar = calendar or WorkCalendar.from_rules(settings.calendar_rules())
+        # The answers of the pure text checks, kept across passes (the core keeps none).
+        self.memo = Memo()
         self.clock = clock
         self.stop_requested = threading.Event()
         self._last_pass_start: datetime | None = None
@@ -139,37 +138,51 @@ class SyncService:
             self._people = (loaded, people)
         return self._people[1]
 
-    def context(self) -> Context:
-        return Context(self.settings, self.policy, self.calendar, self.people())
+    def view(self, issue: IssueSnapshot, people: People, now: datetime) -> SlaView:
+        return evaluate(issue, self.calendar, self.rules, people, now, self.memo)
 
-    def view(self, issue: IssueSnapshot, ctx: Context, now: datetime) -> SlaView:
-        return evaluate(issue, self.calendar, self.policy, ctx.people, now)
+    def decide(
+        self,
+        issue: IssueSnapshot,
+        people: People,
+        now: datetime,
+        max_transitions: int = MAX_TRANSITIONS,
+    ) -> Decision:
+        return decide(
+            issue,
+            self.rules,
+            self.calendar,
+            people,
+            now,
+            memo=self.memo,
+            max_transitions=max_transitions,
+        )
 
-    def explain(self, issue_id: int) -> tuple[SlaView, list[dict[str, Any]]]:
-        """The issue's SLA view now, and the writes `sync` would make (nothing is written)."""
-        ctx = self.context()
-        now = self.clock()
-        issue = self.tracker.snapshot(issue_id)
-        planned = PassResult()
-        self._process(issue, ctx, now, planned, dry=True)
-        return self.view(issue, ctx, now), planned.planned
+    def explain(self, issue_id: int, at: datetime | None = None) -> Decision:
+        """The issue's SLA view and the writes `sync` would make, now or as of `at`.
 
-    def open_views(self) -> tuple[list[SlaView], People]:
-        """Every open issue of the configured projects, evaluated now (for `queue`)."""
-        ctx = self.context()
-        now = self.clock()
+        Read-only: a decision taken at another time than the real one is never applied;
+        only `run_pass` writes, and it always takes the real clock.
+        """
+        return self.decide(self.tracker.snapshot(issue_id), self.people(), at or self.clock())
+
+    def open_views(self, at: datetime | None = None) -> tuple[list[SlaView], People]:
+        """Every open issue of the configured projects, evaluated now or as of `at` (for
+        `queue`; read-only)."""
+        people = self.people()
+        now = at or self.clock()
         issues = self.tracker.iter_issues(self.settings.redmine.projects, None)
-        return [self.view(issue, ctx, now) for issue in issues], ctx.people
+        return [self.view(issue, people, now) for issue in issues], people
 
     def report_views(self, since: date, until: date) -> tuple[list[SlaView], People]:
         """Every issue of the configured projects created from `since` to `until` (local
         dates, both included), of any status, evaluated now (for `report`)."""
-        ctx = self.context()
+        people = self.people()
         now = self.clock()
         issues = self.tracker.iter_issues_created(
             self.settings.redmine.projects, since, until, self.calendar.zone
         )
-        return [self.view(issue, ctx, now) for issue in issues], ctx.people
+        return [self.view(issue, people, now) for issue in issues], people
 
     # --- a pass -----------------------------------------------------------------------
 
@@ -177,7 +190,7 @@ class SyncService:
         started = time.monotonic()
         now = self.clock()
         result = PassResult()
-        ctx = self.context()
+        people = self.people()
         closed_since = self._last_pass_start or (now - COLD_START_CLOSED_LOOKBACK)
         wanted = list(issue_ids)
         if wanted:
@@ -194,7 +207,7 @@ class SyncService:
                 break
             result.seen += 1
             try:
-                self._process(issue, ctx, now, result, dry_run)
+                self._process(issue, people, now, result, dry_run)
             except AuthError:
                 raise
             except TrackerUnavailable as exc:
@@ -236,32 +249,30 @@ class SyncService:
         result.errors.append({"issue": issue_id, "error": error})
 
     def _process(
-        self, issue: IssueSnapshot, ctx: Context, now: datetime, result: PassResult, dry: bool
+        self, issue: IssueSnapshot, people: People, now: datetime, result: PassResult, dry: bool
     ) -> None:
         writes = 0
-        tool = ctx.people.tool_user_id
-        view = self.view(issue, ctx, now)
-        # Status and priority changes first: they move the clocks the fields will show.
-        for _ in range(MAX_TRANSITIONS):
-            transition = decide_transition(view, ctx, now)
-            if transition is None:
-                break
-            if dry:
-                result.planned.append(_describe_transition(issue.id, transition))
-                issue = simulate(issue, transition, tool, now)
-                _count_transition(result, transition)
-            else:
-                issue, done = self._apply_transition(issue, transition, ctx, now, result)
-                writes += done
-            view = self.view(issue, ctx, now)
-        plan = plan_updates(view, ctx, now)
+        decision = self.decide(issue, people, now)
         if dry:
-            result.planned += _describe_plan(plan)
+            result.planned += decision.writes()
+            for transition in decision.transitions:
+                _count_transition(result, transition)
         else:
-            writes += self._apply_plan(plan)
-        clock_notes = [n.tag for n in plan.notes if n.tag.split(":")[0] in CLOCK_NAMES]
-        result.reminders += sum(1 for tag in clock_notes if not tag.endswith(":breach"))
-        result.breaches += sum(1 for tag in clock_notes if tag.endswith(":breach"))
+            # Status and priority changes first: they move the clocks the fields will show.
+            # Each is written, the issue re-read, and the rest decided on what the tracker holds.
+            taken = 0
+            while decision.transitions and taken < MAX_TRANSITIONS:
+                issue, done = self._apply_transition(
+                    issue, decision.transitions[0], people, now, result
+                )
+                writes += done
+                taken += 1
+                decision = self.decide(issue, people, now, MAX_TRANSITIONS - taken)
+            writes += self._apply_plan(decision.plan)
+        plan = decision.plan
+        clock_notes = [n.tag for n in plan.notes if is_clock_note(n)]
+        result.reminders += sum(1 for tag in clock_notes if not is_breach(tag))
+        result.breaches += sum(1 for tag in clock_notes if is_breach(tag))
         if writes or (dry and result.planned and result.planned[-1]["issue"] == issue.id):
             result.updated += 1
         if plan.unavailable:
@@ -275,7 +286,7 @@ class SyncService:
         self,
         issue: IssueSnapshot,
         transition: Transition,
-        ctx: Context,
+        people: People,
         now: datetime,
         result: PassResult,
     ) -> tuple[IssueSnapshot, int]:
@@ -283,7 +294,8 @@ class SyncService:
         if transition.kind == AUTO_CLOSE:
             # Never close wrongly: decide again on a fresh read just before closing.
             issue = self.tracker.snapshot(issue.id)
-            fresh = decide_transition(self.view(issue, ctx, now), ctx, now)
+            again = self.decide(issue, people, now, max_transitions=1).transitions
+            fresh = again[0] if again else None
             if fresh is None or fresh.kind != AUTO_CLOSE:
                 log.info("issue %s: changed before the auto-close; re-planned", issue.id)
                 if fresh is None:
@@ -292,15 +304,10 @@ class SyncService:
         issue = self._write_transition(issue.id, transition)
         _count_transition(result, transition)
         writes = 1
-        if transition.kind == AUTO_CLOSE and self._client_slipped_in(issue, ctx):
+        if transition.kind == AUTO_CLOSE and client_replied_during_close(issue, self.rules, people):
             # A client note arrived between the re-read and the close: reopen at once.
-            reopen = Transition(
-                REOPEN,
-                Note(REOPEN, _reopen_text(ctx), private=True),
-                status=self.settings.statuses.reopen_to,
-            )
             log.warning("issue %s: the client wrote during the auto-close; reopened", issue.id)
-            issue = self._write_transition(issue.id, reopen)
+            issue = self._write_transition(issue.id, reopen_transition(self.rules))
             result.closed -= 1
             result.reopened += 1
             writes += 1
@@ -335,15 +342,6 @@ class SyncService:
             )
         return issue
 
-    def _client_slipped_in(self, issue: IssueSnapshot, ctx: Context) -> bool:
-        timeline = self.view(issue, ctx, self.clock()).timeline
-        periods = timeline.periods
-        if len(periods) < 2 or self.policy.status_role(periods[-2].status) is not (
-            StatusRole.AWAITING_CLIENT
-        ):
-            return False
-        return bool(timeline.client_replies_since(periods[-2].entered_by, ctx.people))
-
     def _apply_plan(self, plan: Plan) -> int:
         writes = 0
         if plan.fields:
@@ -364,64 +362,8 @@ class SyncService:
         return writes
 
 
-def _reopen_text(ctx: Context) -> str:
-    return text(ctx.language, "reopen", status=ctx.settings.statuses.reopen_to)
-
-
 def _count_transition(result: PassResult, transition: Transition) -> None:
     if transition.kind == AUTO_CLOSE:
         result.closed += 1
     elif transition.kind == REOPEN:
         result.reopened += 1
-
-
-def simulate(
-    issue: IssueSnapshot, transition: Transition, tool: int, now: datetime
-) -> IssueSnapshot:
-    """The issue as it would be after `transition` (for dry runs and `explain`)."""
-    changes = []
-    if transition.status:
-        changes.append(FieldChange(STATUS, issue.status, transition.status))
-    if transition.priority:
-        changes.append(FieldChange(PRIORITY, issue.priority, transition.priority))
-    next_id = max((j.id for j in issue.journals), default=0) + 1
-    journal = Journal(
-        next_id, tool, now, transition.note.text, transition.note.private, tuple(changes)
-    )
-    return replace(
-        issue,
-        status=transition.status or issue.status,
-        priority=transition.priority or issue.priority,
-        journals=(*issue.journals, journal),
-    )
-
-
-def _describe_transition(issue_id: int, transition: Transition) -> dict[str, Any]:
-    return {
-        "issue": issue_id,
-        "write": transition.kind,
-        "status": transition.status,
-        "priority": transition.priority,
-        "note": transition.note.text,
-        "private": transition.note.private,
-    }
-
-
-def _describe_plan(plan: Plan) -> list[dict[str, Any]]:
-    out: list[dict[str, Any]] = []
-    if plan.fields or plan.due_date:
-        out.append(
-            {
-                "issue": plan.issue_id,
-                "write": "fields",
-                "fields": plan.fields,
-                "due_date": plan.due_date.isoformat() if plan.due_date else None,
-            }
-        )
-    for note in plan.notes:
-        out.append(
-            {"issue": plan.issue_id, "write": "note", "note": note.text, "private": note.private}
-        )
-    for user_id in plan.watchers:
-        out.append({"issue": plan.issue_id, "write": "watcher", "user_id": user_id})
-    return out

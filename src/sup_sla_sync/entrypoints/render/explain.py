@@ -8,7 +8,7 @@ from sup_sla_sync.core.calendar import WorkCalendar
 from sup_sla_sync.core.clocks import Clock, SlaView
 
 
-def _time(calendar: WorkCalendar, instant: Any) -> str | None:
+def local_time(calendar: WorkCalendar, instant: Any) -> str | None:
     return calendar.format(instant) if instant is not None else None
 
 
@@ -27,22 +27,22 @@ def explain_json(view: SlaView, calendar: WorkCalendar, planned: list[dict[str, 
         "sla_state": view.state.value,
         "first_response": {
             "target_minutes": first.target_minutes,
-            "due": _time(calendar, first.due),
-            "met_at": _time(calendar, first.stopped_at),
+            "due": local_time(calendar, first.due),
+            "met_at": local_time(calendar, first.stopped_at),
             "used_minutes": int(first.used_minutes),
             "state": first.state.value,
         },
         "resolution": {
             "target_minutes": resolution.target_minutes,
-            "due": _time(calendar, resolution.due),
+            "due": local_time(calendar, resolution.due),
             "used_minutes": int(resolution.used_minutes),
             "paused": resolution.paused,
             "state": resolution.state.value,
             "intervals": [
                 {
                     "kind": i.kind,
-                    "start": _time(calendar, i.start),
-                    "end": _time(calendar, i.end),
+                    "start": local_time(calendar, i.start),
+                    "end": local_time(calendar, i.end),
                     "working_minutes": int(calendar.working_minutes(i.start, i.end or view.now)),
                 }
                 for i in resolution.intervals
@@ -66,13 +66,12 @@ def explain_lines(
         _clock_line("resolution", view.resolution, calendar),
     ]
     for interval in view.resolution.intervals:
-        end = _time(calendar, interval.end) or "now"
+        end = local_time(calendar, interval.end) or "now"
         minutes = int(calendar.working_minutes(interval.start, interval.end or view.now))
-        lines.append(
-            f"    {interval.kind:<8} {_time(calendar, interval.start)} -> {end} ({minutes} min)"
-        )
+        start = local_time(calendar, interval.start)
+        lines.append(f"    {interval.kind:<8} {start} -> {end} ({minutes} min)")
     if not calendar.is_working_time(view.now):
-        opens = _time(calendar, calendar.next_working_instant(view.now))
+        opens = local_time(calendar, calendar.next_working_instant(view.now))
         lines.append(f"  outside working time: reminders and breach notes wait until {opens}")
     if planned:
         lines.append("  the next pass would write:")
@@ -93,78 +92,7 @@ def explain_lines(
 
 
 def _clock_line(label: str, clock: Clock, calendar: WorkCalendar) -> str:
-    due = _time(calendar, clock.due) or f"paused, {max(0, int(clock.minutes_left))} min left"
+    due = local_time(calendar, clock.due) or f"paused, {max(0, int(clock.minutes_left))} min left"
     used = f"{int(clock.used_minutes)} of {clock.target_minutes} working min used"
-    stopped = f", stopped {_time(calendar, clock.stopped_at)}" if clock.stopped_at else ""
+    stopped = f", stopped {local_time(calendar, clock.stopped_at)}" if clock.stopped_at else ""
     return f"  {label}: due {due}; {used}{stopped}; {clock.state.value}"
-
-
-# --- queue ------------------------------------------------------------------------------
-
-_PRIORITY_RANK = {"immediate": 0, "urgent": 1, "normal": 2}
-
-
-def next_clock(view: SlaView) -> Clock | None:
-    """The clock an agent must beat next: the first response until it is given."""
-    if view.first_response.running:
-        return view.first_response
-    if view.resolution.running or view.resolution.paused:
-        return view.resolution
-    return None
-
-
-def queue_order(views: list[SlaView]) -> list[SlaView]:
-    """The regulation's order: VIP first (rule 21), then priority, earliest due, arrival."""
-
-    def key(view: SlaView) -> tuple:
-        clock = next_clock(view)
-        due = clock.due if clock is not None else None
-        return (
-            0 if view.classification.level.value == "vip" else 1,
-            _PRIORITY_RANK[view.classification.priority.value],
-            due is None,
-            due or view.issue.created_on,
-            view.issue.created_on,
-            view.issue.id,
-        )
-
-    return sorted(views, key=key)
-
-
-def queue_rows(
-    views: list[SlaView], calendar: WorkCalendar, logins: dict[int, str]
-) -> list[dict[str, Any]]:
-    rows = []
-    for view in queue_order(views):
-        clock = next_clock(view)
-        rows.append(
-            {
-                "issue": view.issue.id,
-                "level": view.classification.level.value,
-                "priority": view.classification.priority.value,
-                "due": _time(calendar, clock.due) if clock else None,
-                "subject": view.issue.subject,
-                "clock": clock.name.value if clock else None,
-                "minutes_left": int(clock.minutes_left) if clock else None,
-                "sla_state": view.state.value,
-                "status": view.issue.status,
-                "assignee": logins.get(view.issue.assigned_to_id or 0),
-            }
-        )
-    return rows
-
-
-def queue_lines(rows: list[dict[str, Any]]) -> list[str]:
-    lines = [
-        f"{'#':>6}  {'level':<5}  {'priority':<9}  {'due':<22}  {'left':>7}  {'state':<9}  "
-        f"{'assignee':<10}  subject"
-    ]
-    for row in rows:
-        left = row["minutes_left"]
-        shown = "" if left is None else (f"{left}m" if left >= 0 else f"-{-left}m")
-        due = row["due"] or ("paused" if row["clock"] == "resolution" else "-")
-        lines.append(
-            f"{row['issue']:>6}  {row['level']:<5}  {row['priority']:<9}  {due:<22}  "
-            f"{shown:>7}  {row['sla_state']:<9}  {row['assignee'] or '-':<10}  {row['subject']}"
-        )
-    return lines

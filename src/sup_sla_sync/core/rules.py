@@ -1,0 +1,149 @@
+"""The rules the core applies, as plain frozen values (SPEC.md, "SLA policy", "Clocks").
+
+Built once from the configuration by `Settings.rules()`; the core never sees the settings.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .model import Category, Channel, Priority, ServiceLevel, StatusRole
+
+STOP_ROLES = (StatusRole.RESOLVED, StatusRole.CLOSED)
+
+
+@dataclass(frozen=True)
+class StatusRules:
+    """Redmine status names by role, and where the tool moves an issue."""
+
+    new: tuple[str, ...]
+    in_progress: tuple[str, ...]
+    awaiting_client: tuple[str, ...]
+    resolved: tuple[str, ...]
+    closed: tuple[str, ...]
+    reopen_to: str
+    auto_close_to: str
+
+    def role_of(self, status: str) -> StatusRole | None:
+        for role in StatusRole:
+            if status in self.names_of(role):
+                return role
+        return None
+
+    def names_of(self, role: StatusRole) -> tuple[str, ...]:
+        names: tuple[str, ...] = getattr(self, role.value)
+        return names
+
+    def names(self) -> list[str]:
+        """Every status name the rules mention, in role order, then the two destinations."""
+        out: list[str] = []
+        for role in StatusRole:
+            out += self.names_of(role)
+        return [*out, self.reopen_to, self.auto_close_to]
+
+
+@dataclass(frozen=True)
+class FieldNames:
+    """The Redmine custom fields the tool reads and writes."""
+
+    service_level: str
+    channel: str
+    category: str
+    first_response_due: str
+    resolution_due: str
+    sla_state: str
+
+
+@dataclass(frozen=True)
+class Targets:
+    """Working minutes allowed for each clock."""
+
+    first_response: int
+    resolution: int
+
+
+@dataclass(frozen=True)
+class TargetTable:
+    """The regulation's table of targets, in working minutes (SPEC.md, "SLA policy")."""
+
+    basic_online_assistant: int
+    basic_other: int
+    vip_online_assistant: int
+    vip_normal: int
+    vip_urgent: int
+    vip_immediate: int
+    resolution_basic: int
+    resolution_vip: int
+    resolution_vip_official_letter: int
+
+    def targets(self, level: ServiceLevel, channel: Channel, priority: Priority) -> Targets:
+        if level is ServiceLevel.BASIC:
+            if channel is Channel.ONLINE_ASSISTANT:
+                return Targets(self.basic_online_assistant, self.resolution_basic)
+            return Targets(self.basic_other, self.resolution_basic)
+        if channel is Channel.ONLINE_ASSISTANT:
+            return Targets(self.vip_online_assistant, self.resolution_vip)
+        by_priority = {
+            Priority.NORMAL: self.vip_normal,
+            Priority.URGENT: self.vip_urgent,
+            Priority.IMMEDIATE: self.vip_immediate,
+        }[priority]
+        if channel is Channel.OFFICIAL_LETTER:
+            # Regulation: the one-day VIP closing time excludes official letters.
+            return Targets(by_priority, self.resolution_vip_official_letter)
+        return Targets(by_priority, self.resolution_vip)
+
+
+@dataclass(frozen=True)
+class AutoClose:
+    enabled: bool
+    after_working_hours: float
+
+    @property
+    def after_working_minutes(self) -> float:
+        return self.after_working_hours * 60
+
+
+@dataclass(frozen=True)
+class IntakeSwitches:
+    """Which intake checks run (each named by its `[intake]` key)."""
+
+    scope_check: bool
+    language_check: bool
+    identity_check: bool
+    request_identity: bool
+
+    def on(self, switch: str) -> bool:
+        return bool(getattr(self, switch))
+
+
+@dataclass(frozen=True)
+class Rules:
+    """Everything the decision core needs to know besides the issue, the calendar, the
+    people and `now`."""
+
+    statuses: StatusRules
+    trackers: Mapping[str, Category]  # Redmine tracker name -> category
+    priorities: Mapping[str, Priority]  # Redmine priority name -> role
+    priority_names: Mapping[Priority, tuple[str, ...]]  # role -> Redmine names, as configured
+    channels: Mapping[str, Channel]  # channel field value -> channel
+    category_values: Mapping[Category, str]  # what the category field shows
+    fields: FieldNames
+    vip_values: frozenset[str]
+    vip_projects: frozenset[str]
+    targets: TargetTable
+    reminders: tuple[float, ...]  # fractions of a target, ascending
+    auto_close: AutoClose
+    intake: IntakeSwitches
+    language: str
+    apply_priority: bool
+
+    def status_role(self, status: str) -> StatusRole | None:
+        return self.statuses.role_of(status)
+
+    def category_of_value(self, value: str | None) -> Category | None:
+        for category, shown in self.category_values.items():
+            if shown == value:
+                return category
+        return None
