@@ -25,10 +25,10 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parent
 
+from sup_sla_sync.adapters.redmine import RedmineAdapter  # noqa: E402
 from sup_sla_sync.core import intake  # noqa: E402
 from sup_sla_sync.core.clocks import evaluate  # noqa: E402
-from sup_sla_sync.core.decide import decide_transition, plan_updates  # noqa: E402
-from sup_sla_sync.adapters.redmine import RedmineAdapter  # noqa: E402
+from sup_sla_sync.core.decide import decide  # noqa: E402
 from sup_sla_sync.service.sync import SyncService  # noqa: E402
 
 sys.path.insert(0, str(HERE))
@@ -67,11 +67,10 @@ def main() -> int:
     cpu_list = best_of(args.rounds, list_pages)
     raws = pages[0]
     n = len(raws)
-    ctx = service.context()
+    people = service.people()
     now = service.clock()
     snapshots = [adapter._from_listing(raw) for raw in raws]
-    views = [evaluate(s, service.calendar, service.policy, ctx.people, now) for s in snapshots]
-    people = ctx.people
+    views = [evaluate(s, service.calendar, service.rules, people, now) for s in snapshots]
 
     def client_text(view: Any) -> str:
         notes = [j.notes for j in view.timeline.journals if people.is_client(j.user_id)]
@@ -81,10 +80,12 @@ def main() -> int:
         "list pages: GET + JSON (HTTP client)": lambda: None,
         "snapshot from listing (_from_listing)": lambda: [adapter._from_listing(r) for r in raws],
         "evaluate (timeline + clocks)": lambda: [
-            evaluate(s, service.calendar, service.policy, people, now) for s in snapshots
+            evaluate(s, service.calendar, service.rules, people, now) for s in snapshots
         ],
-        "decide_transition": lambda: [decide_transition(v, ctx, now) for v in views],
-        "plan_updates (all)": lambda: [plan_updates(v, ctx, now) for v in views],
+        "decide (evaluate, transitions, plan)": lambda: [
+            decide(s, service.rules, service.calendar, people, now, memo=service.memo)
+            for s in snapshots
+        ],
         "  intake: offensive_words": lambda: [
             intake.offensive_words(f"{v.issue.subject}\n{client_text(v)}") for v in views
         ],

@@ -53,8 +53,8 @@ sys.path.insert(0, str(REPO / "tests" / "integration"))
 
 import seed as seeding  # noqa: E402
 
-from sup_sla_sync.config import Settings  # noqa: E402
 from sup_sla_sync.adapters.redmine import PAGE_SIZE, UNSETTLED, RedmineAdapter  # noqa: E402
+from sup_sla_sync.config import Settings  # noqa: E402
 from sup_sla_sync.service.sync import SyncService  # noqa: E402
 
 from localredmine import LocalRedmine  # noqa: E402

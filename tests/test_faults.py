@@ -27,10 +27,10 @@ import requests
 import responses
 from click.testing import CliRunner
 
-from sup_sla_sync.entrypoints import cli
-from sup_sla_sync.config import Settings
-from sup_sla_sync.errors import TrackerUnavailable
 from sup_sla_sync.adapters.redmine import RedmineAdapter
+from sup_sla_sync.config import Settings
+from sup_sla_sync.entrypoints import cli
+from sup_sla_sync.errors import TrackerUnavailable
 from sup_sla_sync.service.sync import SyncService
 
 URL = "https://redmine.test"

@@ -15,12 +15,11 @@ import requests
 import responses
 from responses import matchers
 
-from sup_sla_sync.adapters import redmine
-from sup_sla_sync.core.calendar import load_zone
+from sup_sla_sync.adapters.redmine import UNSET, RedmineAdapter, convert, transport
 from sup_sla_sync.config import Settings
-from sup_sla_sync.errors import AuthError, ConfigError, TrackerError, TrackerUnavailable
+from sup_sla_sync.core.calendar import load_zone
 from sup_sla_sync.core.model import FieldChange, cf
-from sup_sla_sync.adapters.redmine import UNSET, RedmineAdapter
+from sup_sla_sync.errors import AuthError, ConfigError, TrackerError, TrackerUnavailable
 
 URL = "https://redmine.test"
 KEY = "k3y-0f-the-sla-bot-5ecret"
@@ -152,7 +151,7 @@ def issue_calls(rsps: responses.RequestsMock) -> list[Any]:
 def test_iter_issues_follows_pages_by_total_count(
     rsps: responses.RequestsMock, adapter: RedmineAdapter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(redmine, "PAGE_SIZE", 2)
+    monkeypatch.setattr(transport, "PAGE_SIZE", 2)
     add_directory(rsps)
     issues = {i: issue_json(i) for i in (3, 5, 8, 13, 21)}
     add_issue_reads(rsps, issues)
@@ -404,7 +403,7 @@ def test_snapshot_maps_fields_and_journal_details_by_name(
     ["2025-01-13T04:00:00Z", "2025-01-13T09:00:00+05:00", "2025-01-13T04:00:00"],
 )
 def test_times_become_aware_utc(text: str) -> None:
-    got = redmine._utc(text)
+    got = convert._utc(text)
     assert got == datetime(2025, 1, 13, 4, 0, tzinfo=UTC)
     assert got.utcoffset() == timedelta(0)
 
@@ -908,7 +907,7 @@ def test_issues_created_are_listed_by_local_dates_of_any_status(
 def test_issues_created_pages_and_skips_an_unreadable_issue(
     rsps: responses.RequestsMock, adapter: RedmineAdapter, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(redmine, "PAGE_SIZE", 2)
+    monkeypatch.setattr(transport, "PAGE_SIZE", 2)
     add_directory(rsps)
     rows = {i: issue_json(i) for i in (1, 2, 3)}
     add_issue_reads(rsps, {1: rows[1], 3: rows[3]})  # 2 vanished after listing

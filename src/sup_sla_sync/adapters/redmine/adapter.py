@@ -1,0 +1,503 @@
+"""`RedmineAdapter`: the tracker as the service sees it.
+
+It turns Redmine's JSON into `model.IssueSnapshot` / `model.People` (with `convert`) and
+the core's decisions back into REST writes; every request goes through `transport`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import replace
+from datetime import UTC, date, datetime, timedelta, tzinfo
+from enum import Enum
+from typing import Any
+
+from sup_sla_sync.adapters.redmine.convert import _journals, _to_snapshot, _utc, _watcher_ids
+from sup_sla_sync.adapters.redmine.directory import (
+    CustomField,
+    Directory,
+    IssuePriority,
+    IssueStatus,
+)
+from sup_sla_sync.adapters.redmine.transport import RequestStats, Transport
+from sup_sla_sync.config import Settings
+from sup_sla_sync.core.model import IssueSnapshot, People
+from sup_sla_sync.errors import AuthError, ConfigError, TrackerError, TrackerUnavailable
+from sup_sla_sync.logs import register_secret
+
+# The package's name, as before the split into modules: log output is behaviour.
+log = logging.getLogger("sup_sla_sync.redmine")
+
+USER_ACTIVE, USER_LOCKED = 1, 3
+# Redmine's updated_on has whole seconds: a change in the same second as a read leaves it
+# as it was. A snapshot whose updated_on is this close to the server's clock (its `Date`
+# header) when it was read is not remembered, so the next listing reads it again.
+UNSETTLED = timedelta(seconds=10)
+
+
+class _Unset(Enum):
+    UNSET = "UNSET"
+
+
+UNSET = _Unset.UNSET
+"""`update_issue(due_date=UNSET)` leaves the due date alone; `None` clears it."""
+
+_STAMP = "%Y-%m-%dT%H:%M:%SZ"  # how Redmine's filters take a UTC time
+
+
+class RedmineAdapter:
+    """Reads issues and people from Redmine and writes the tool's changes back."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        sleep: Callable[[float], None] = time.sleep,
+        retries: int = 3,
+        backoff: float = 0.5,
+        max_backoff: float = 8.0,
+    ) -> None:
+        config = settings.redmine
+        key = config.api_key.get_secret_value()
+        if not key:
+            raise ConfigError("redmine.api_key: empty (set SUP_SLA_REDMINE__API_KEY)")
+        register_secret(key)
+        self.url = config.url
+        self._transport = Transport(
+            config.url,
+            key,
+            timeout_seconds=config.timeout_seconds,
+            verify=config.verify_tls,
+            sleep=sleep,
+            retries=retries,
+            backoff=backoff,
+            max_backoff=max_backoff,
+        )
+        self._directory: Directory | None = None
+        self._extra_projects: dict[int, str] = {}
+        # The last snapshot read with journals, by id: lets a listing skip re-reading
+        # journals while updated_on is unchanged. A speed-up only; never needed for correctness.
+        self._known: dict[int, IssueSnapshot] = {}
+
+    @property
+    def stats(self) -> RequestStats:
+        """HTTP requests sent so far, by kind."""
+        return self._transport.stats
+
+    @property
+    def timeout(self) -> tuple[float, float]:
+        """(connect, read) seconds, as every request is sent with."""
+        return self._transport.timeout
+
+    def __repr__(self) -> str:
+        return f"RedmineAdapter({self._transport.shown_url!r})"
+
+    def close(self) -> None:
+        self._transport.close()
+
+    def __enter__(self) -> RedmineAdapter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # --- who and what ------------------------------------------------------------------
+
+    def current_user(self) -> dict[str, Any]:
+        """The API key's user: {"id", "login", "admin"}."""
+        user = self._transport.get_one(
+            "/users/current.json", "user", what="reading the current user"
+        )
+        return {
+            "id": int(user["id"]),
+            "login": user.get("login") or "",
+            "admin": bool(user.get("admin", False)),
+        }
+
+    def is_reachable(self) -> bool:
+        """Whether the tracker answers at all: tells one issue's failure from an outage.
+
+        A refused key is not an outage of one issue: AuthError goes up to the caller.
+        """
+        try:
+            self.current_user()
+        except AuthError:
+            raise
+        except TrackerUnavailable:
+            return False
+        return True
+
+    def allowed_statuses(self, issue_id: int) -> frozenset[str] | None:
+        """The statuses the key's user may move the issue to; None where the tracker does not
+        say (Redmine before 5.0)."""
+        raw = self._transport.get_one(
+            f"/issues/{issue_id}.json",
+            "issue",
+            params={"include": "allowed_statuses"},
+            issue_id=issue_id,
+            what="reading the allowed statuses",
+        )
+        allowed = raw.get("allowed_statuses")
+        if allowed is None:
+            return None
+        return frozenset(str(s.get("name")) for s in allowed)
+
+    @property
+    def directory(self) -> Directory:
+        return self._directory or self.load_directory()
+
+    def load_directory(self, *, refresh: bool = False) -> Directory:
+        """Statuses, trackers, priorities, issue custom fields, projects and groups.
+
+        Read once per adapter (unless `refresh`); custom fields and groups need an
+        administrator's key.
+        """
+        if self._directory is not None and not refresh:
+            return self._directory
+        admin = "needs an administrator's key"
+        statuses = {
+            s["name"]: IssueStatus(int(s["id"]), s["name"], bool(s.get("is_closed", False)))
+            for s in self._transport.get_list(
+                "/issue_statuses.json", "issue_statuses", "issue statuses"
+            )
+        }
+        trackers = {
+            t["name"]: int(t["id"])
+            for t in self._transport.get_list("/trackers.json", "trackers", "trackers")
+        }
+        priorities = {
+            p["name"]: IssuePriority(int(p["id"]), p["name"], bool(p.get("is_default", False)))
+            for p in self._transport.get_list(
+                "/enumerations/issue_priorities.json", "issue_priorities", "issue priorities"
+            )
+        }
+        custom_fields = {
+            f["name"]: CustomField(
+                id=int(f["id"]),
+                name=f["name"],
+                field_format=f.get("field_format") or "string",
+                possible_values=tuple(
+                    str(v.get("value", "")) for v in f.get("possible_values") or ()
+                ),
+                multiple=bool(f.get("multiple", False)),
+            )
+            for f in self._transport.get_list(
+                "/custom_fields.json",
+                "custom_fields",
+                "custom fields",
+                forbidden=f"reading custom fields {admin}",
+            )
+            if f.get("customized_type", "issue") == "issue"
+        }
+        projects = {
+            p["identifier"]: int(p["id"])
+            for p in self._transport.pages(
+                "/projects.json", "projects", {}, kind="other", what="reading projects"
+            )
+        }
+        groups = {
+            g["name"]: int(g["id"])
+            for g in self._transport.get_list(
+                "/groups.json", "groups", "groups", forbidden=f"reading groups {admin}"
+            )
+        }
+        self._directory = Directory(statuses, trackers, priorities, custom_fields, projects, groups)
+        return self._directory
+
+    def load_people(self, staff_groups: list[str], vip_groups: list[str], lead: str) -> People:
+        """Who is staff, who is VIP, every login, and the lead (`lead` is a login or "")."""
+        me = self.current_user()
+        groups = self.directory.groups
+        problems = [
+            f"{key}: group {name!r} does not exist in the tracker"
+            for key, names in (
+                ("staff.groups", staff_groups),
+                ("service_level.vip_groups", vip_groups),
+            )
+            for name in names
+            if name not in groups
+        ]
+        if problems:
+            raise TrackerError("; ".join(problems))
+        members: dict[str, frozenset[int]] = {}
+        for name in dict.fromkeys([*staff_groups, *vip_groups]):
+            members[name] = self._group_members(name, groups[name])
+        logins = self.load_logins()
+        logins[me["id"]] = me["login"]
+        lead_id = None
+        if lead:
+            lead_id = next((i for i, login in logins.items() if login == lead), None)
+            if lead_id is None:
+                raise TrackerError(f"staff.lead: no active or locked user has the login {lead!r}")
+        return People(
+            tool_user_id=me["id"],
+            staff_ids=frozenset().union(*(members[n] for n in staff_groups)),
+            vip_ids=frozenset().union(*(members[n] for n in vip_groups)),
+            logins=logins,
+            lead_id=lead_id,
+        )
+
+    def load_logins(self) -> dict[int, str]:
+        """id -> login of every active and locked user (deleted users have none)."""
+        logins: dict[int, str] = {}
+        for status in (USER_ACTIVE, USER_LOCKED):
+            for user in self._transport.pages(
+                "/users.json",
+                "users",
+                {"status": status},
+                kind="other",
+                what="reading users",
+                forbidden="reading users needs an administrator's key",
+            ):
+                logins[int(user["id"])] = user.get("login") or ""
+        return logins
+
+    def _group_members(self, name: str, group_id: int) -> frozenset[int]:
+        group = self._transport.get_one(
+            f"/groups/{group_id}.json",
+            "group",
+            params={"include": "users"},
+            what=f"reading the members of group {name!r}",
+            forbidden="reading group members needs an administrator's key",
+        )
+        return frozenset(int(u["id"]) for u in group.get("users") or ())
+
+    # --- issues ------------------------------------------------------------------------
+
+    def iter_issues(
+        self,
+        projects: list[str],
+        closed_since: datetime | None,
+        *,
+        on_error: Callable[[int, TrackerError], None] | None = None,
+    ) -> Iterator[IssueSnapshot]:
+        """Open issues of `projects` (all visible ones if empty), plus those closed and
+        updated since `closed_since`, by id, each with its journals and watchers.
+
+        Journals are read only for issues whose `updated_on` changed since this adapter
+        last read them. An issue whose read fails goes to `on_error` (default: logged) and
+        is skipped; a tracker outage (`TrackerUnavailable`) ends the iteration.
+        """
+        filters: list[dict[str, Any]] = [{"status_id": "open"}]
+        if closed_since is not None:
+            if closed_since.tzinfo is None:
+                raise ValueError("closed_since must be timezone-aware")
+            since = closed_since.astimezone(UTC).strftime(_STAMP)
+            filters.append({"status_id": "closed", "updated_on": f">={since}"})
+        yield from self._snapshots(projects, filters, on_error)
+
+    def _snapshots(
+        self,
+        projects: Iterable[str],
+        filters: list[dict[str, Any]],
+        on_error: Callable[[int, TrackerError], None] | None,
+    ) -> Iterator[IssueSnapshot]:
+        """The listed issues by id as snapshots; an issue whose read fails goes to
+        `on_error` (default: logged) and is skipped; an outage ends the iteration."""
+        self.load_directory()  # its failures concern every issue: they end the iteration
+        listed = self._list_issues(projects, filters)
+        for issue_id in sorted(listed):
+            try:
+                try:
+                    snapshot = self._from_listing(listed[issue_id])
+                except AuthError:
+                    raise
+                except TrackerUnavailable as exc:
+                    # One issue that always times out must not look like an outage.
+                    if not self.is_reachable():
+                        raise
+                    raise TrackerError(str(exc)) from exc
+            except TrackerUnavailable:
+                raise
+            except TrackerError as exc:
+                if on_error is None:
+                    log.error("%s", exc, extra={"issue": issue_id})
+                else:
+                    on_error(issue_id, exc)
+                continue
+            yield snapshot
+
+    def snapshot(self, issue_id: int, fresh: bool = True) -> IssueSnapshot:
+        """One issue with journals and watchers; read again unless `fresh` is False and this
+        adapter already read it."""
+        if not fresh and issue_id in self._known:
+            return self._known[issue_id]
+        return self._read_full(issue_id)
+
+    def iter_issues_created(
+        self,
+        projects: list[str],
+        since: date,
+        until: date,
+        zone: tzinfo,
+        *,
+        on_error: Callable[[int, TrackerError], None] | None = None,
+    ) -> Iterator[IssueSnapshot]:
+        """Issues of `projects` (all visible ones if empty) of any status, created from
+        `since` 00:00 to `until` 23:59:59 local time in `zone`, by id, with journals.
+
+        Redmine takes `created_on=><FROM|TO` with UTC timestamps, both ends inclusive (an
+        offset such as +05:00 is refused). TO is the next local midnight, so a creation time
+        stored with a fraction of a second still matches; the exact local dates are then
+        kept here. Errors are handled as in `iter_issues`.
+        """
+        start = datetime(since.year, since.month, since.day, tzinfo=zone).astimezone(UTC)
+        after = until + timedelta(days=1)
+        end = datetime(after.year, after.month, after.day, tzinfo=zone).astimezone(UTC)
+        created = {"status_id": "*", "created_on": f"><{start:{_STAMP}}|{end:{_STAMP}}"}
+        for snapshot in self._snapshots(projects, [created], on_error):
+            if start <= snapshot.created_on < end:
+                yield snapshot
+
+    def _list_issues(
+        self, projects: Iterable[str], filters: list[dict[str, Any]]
+    ) -> dict[int, dict[str, Any]]:
+        scopes: list[dict[str, Any]] = [{"project_id": p} for p in projects] or [{}]
+        listed: dict[int, dict[str, Any]] = {}
+        for scope in scopes:
+            project = scope.get("project_id")
+            what = f"listing the issues of project {project!r}" if project else "listing issues"
+            not_found = f"project {project!r}: not found or not visible" if project else None
+            for wanted in filters:
+                params = {**scope, **wanted, "sort": "id"}
+                # Paging by offset while issues change may repeat one: keep the last copy.
+                for raw in self._transport.pages(
+                    "/issues.json",
+                    "issues",
+                    params,
+                    kind="list_pages",
+                    what=what,
+                    not_found=not_found,
+                ):
+                    listed[int(raw["id"])] = raw
+        return listed
+
+    def _from_listing(self, raw: dict[str, Any]) -> IssueSnapshot:
+        issue_id = int(raw["id"])
+        known = self._known.get(issue_id)
+        if known is not None and known.updated_on == _utc(raw["updated_on"]):
+            return self._convert(raw, known)
+        return self._read_full(issue_id)
+
+    def _read_full(self, issue_id: int) -> IssueSnapshot:
+        raw = self._transport.get_one(
+            f"/issues/{issue_id}.json",
+            "issue",
+            params={"include": "journals,watchers"},
+            kind="issue_reads",
+            issue_id=issue_id,
+            what="reading the issue",
+        )
+        snapshot = self._convert(raw, None)
+        if snapshot.updated_on < self._transport.server_now() - UNSETTLED:
+            self._known[issue_id] = snapshot
+        else:  # another change may still come within updated_on's second
+            self._known.pop(issue_id, None)
+        return snapshot
+
+    def _convert(self, raw: dict[str, Any], known: IssueSnapshot | None) -> IssueSnapshot:
+        """The snapshot of an issue's JSON, with `known`'s journals and watchers if given."""
+        try:
+            if known is not None:
+                return _to_snapshot(
+                    raw, known.journals, known.watcher_ids, self._project_identifier
+                )
+            watchers = _watcher_ids(raw)
+            journals = _journals(raw, self.directory)
+            return _to_snapshot(raw, journals, watchers, self._project_identifier)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise TrackerError(f"issue {raw.get('id')}: unexpected answer: {exc!r}") from exc
+
+    def _project_identifier(self, project_id: int) -> str:
+        known = self.directory.project_identifier(project_id) or self._extra_projects.get(
+            project_id
+        )
+        if known is not None:
+            return known
+        # A project created after the directory was read.
+        try:
+            project = self._transport.get_one(
+                f"/projects/{project_id}.json", "project", what=f"reading project {project_id}"
+            )
+            identifier = str(project.get("identifier") or project_id)
+        except TrackerUnavailable:
+            raise
+        except TrackerError as exc:
+            log.warning("%s; the project is shown by its id", exc)
+            identifier = str(project_id)
+        self._extra_projects[project_id] = identifier
+        return identifier
+
+    # --- writes (never retried: a repeated PUT could post a note twice) -----------------
+
+    def update_issue(
+        self,
+        issue_id: int,
+        *,
+        custom_fields: Mapping[str, str | None] | None = None,
+        due_date: date | _Unset | None = UNSET,
+        status: str | None = None,
+        priority: str | None = None,
+        notes: str | None = None,
+        private_notes: bool = False,
+    ) -> None:
+        """One PUT with every change given by name; `None`/UNSET arguments change nothing
+        (but `due_date=None` clears the due date, and a custom field value None empties it)."""
+        directory = self.directory
+        body: dict[str, Any] = {}
+        unknown: list[str] = []
+        if custom_fields:
+            values = []
+            for name, value in custom_fields.items():
+                if name in directory.custom_fields:
+                    values.append({"id": directory.custom_fields[name].id, "value": value or ""})
+                else:
+                    unknown.append(f"custom field {name!r}")
+            body["custom_fields"] = values
+        if due_date is not UNSET:
+            body["due_date"] = due_date.isoformat() if isinstance(due_date, date) else None
+        if status is not None:
+            if status in directory.statuses:
+                body["status_id"] = directory.statuses[status].id
+            else:
+                unknown.append(f"status {status!r}")
+        if priority is not None:
+            if priority in directory.priorities:
+                body["priority_id"] = directory.priorities[priority].id
+            else:
+                unknown.append(f"priority {priority!r}")
+        if unknown:
+            raise TrackerError(
+                f"issue {issue_id}: the tracker has no {', '.join(unknown)}; nothing was written"
+            )
+        if notes:
+            body["notes"] = notes
+            if private_notes:
+                body["private_notes"] = True
+        if not body:
+            return
+        self._known.pop(issue_id, None)
+        self._transport.call(
+            "put",
+            f"/issues/{issue_id}.json",
+            kind="writes",
+            data={"issue": body},
+            issue_id=issue_id,
+            what="update",
+            forbidden="the tracker forbids updating this issue (project closed or archived?)",
+        )
+
+    def add_watcher(self, issue_id: int, user_id: int) -> None:
+        self._transport.call(
+            "post",
+            f"/issues/{issue_id}/watchers.json",
+            kind="writes",
+            data={"user_id": user_id},
+            issue_id=issue_id,
+            what=f"adding user {user_id} as a watcher",
+        )
+        known = self._known.get(issue_id)
+        if known is not None:  # adding a watcher does not touch updated_on
+            self._known[issue_id] = replace(known, watcher_ids=known.watcher_ids | {user_id})
