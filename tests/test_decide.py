@@ -1,0 +1,245 @@
+"""`decide` as a table: a timeline and `now` in, the writes a pass would make out.
+
+No tracker, fake or real: these are the rules of "What the tool writes in Redmine" read
+straight off the pure core. Times are Astana wall times (Monday 2025-01-13 is a working day).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from sup_sla_sync.config import Settings
+from sup_sla_sync.core.calendar import WorkCalendar
+from sup_sla_sync.core.decide import Decision, decide, simulate
+from sup_sla_sync.core.model import DUE_DATE, FieldChange, IssueSnapshot, Journal, cf
+
+from factories import CLIENT, LEAD, PEOPLE, TOOL, at, issue, note, status
+
+CAL = WorkCalendar()
+SETTINGS = Settings(staff={"groups": ["Support"], "lead": "lead1"})
+RULES = SETTINGS.rules()
+IDENTIFIED = "Иванов Иван Иванович, ИИН 880101300388, ТОО «Дала Трейд»."
+
+
+def writes(decision: Decision) -> list[str]:
+    """One short line per write: the kind, then its tag, status, or watcher."""
+    out = []
+    for w in decision.writes():
+        kind = w["write"]
+        if kind == "fields":
+            out.append("fields")
+        elif kind == "watcher":
+            out.append(f"watcher {w['user_id']}")
+        else:
+            tag = w["note"].split("]", 1)[0] + "]"
+            privacy = "private" if w["private"] else "public"
+            moved = f" -> {w['status']}" if w.get("status") else ""
+            moved += f" priority -> {w['priority']}" if w.get("priority") else ""
+            out.append(f"{kind}{moved} {privacy} {tag}")
+    return out
+
+
+def waiting(*later: Journal) -> IssueSnapshot:
+    """Answered at 10:20, waiting for the client since Monday 11:00."""
+    return issue(
+        "2025-01-13 10:00",
+        note("2025-01-13 10:20", text="Добрый день, проверяем"),
+        status("2025-01-13 11:00", "New", "Feedback", text="Пришлите номер документа"),
+        *later,
+        level="VIP",
+        description=IDENTIFIED,
+    )
+
+
+CASES: list[tuple[str, IssueSnapshot, str, Settings, list[str]]] = [
+    (
+        "a new VIP request: stamps only",
+        issue("2025-01-13 10:00", level="VIP"),
+        "2025-01-13 10:30",
+        SETTINGS,
+        ["fields"],
+    ),
+    (
+        "75% of the first response: one private reminder",
+        issue("2025-01-13 10:00", level="VIP"),
+        "2025-01-13 11:31",
+        SETTINGS,
+        ["fields", "note private [sla:first_response:75]"],
+    ),
+    (
+        "first response breached: a note, and the lead as watcher",
+        issue("2025-01-13 10:00", level="VIP"),
+        "2025-01-13 12:05",
+        SETTINGS,
+        ["fields", "note private [sla:first_response:breach]", f"watcher {LEAD}"],
+    ),
+    (
+        "breached at night: the field now, the note waits for 09:00",
+        issue("2025-01-13 10:00", level="VIP"),
+        "2025-01-13 19:00",
+        SETTINGS,
+        ["fields"],
+    ),
+    (
+        "a client reply while awaiting: back to work, then stamps",
+        waiting(note("2025-01-13 12:00", user=CLIENT, text="Вот номер: 123")),
+        "2025-01-13 12:05",
+        SETTINGS,
+        ["reopen -> In Progress private [sla:reopen]", "fields"],
+    ),
+    (
+        "waiting 7 h 59 min: nothing yet",
+        waiting(),
+        "2025-01-14 09:59",
+        SETTINGS,
+        ["fields"],
+    ),
+    (
+        "waiting 8 working hours: closed with a public note",
+        waiting(),
+        "2025-01-14 10:00",
+        SETTINGS,
+        ["auto_close -> Closed public [sla:auto_close]", "fields"],
+    ),
+    (
+        "auto-close switched off",
+        waiting(),
+        "2025-01-14 10:00",
+        Settings(staff={"groups": ["Support"], "lead": "lead1"}, auto_close={"enabled": False}),
+        ["fields"],
+    ),
+    (
+        "urgency words raise a default priority",
+        issue("2025-01-13 10:00", level="VIP", subject="Срочно! Не подписывается договор"),
+        "2025-01-13 10:05",
+        Settings(staff={"lead": "lead1"}, classify={"apply_priority": True}),
+        ["priority priority -> High private [sla:priority]", "fields"],
+    ),
+    (
+        "a basic request without identity: a private note for the assignee",
+        issue("2025-01-13 10:00", description="Помогите подписать акт"),
+        "2025-01-13 10:05",
+        SETTINGS,
+        ["fields", "note private [sla:intake:identity]"],
+    ),
+    (
+        "the same, asked of the client publicly",
+        issue("2025-01-13 10:00", description="Помогите подписать акт"),
+        "2025-01-13 10:05",
+        Settings(staff={"lead": "lead1"}, intake={"request_identity": True}),
+        ["intake:identity_request -> Feedback public [sla:intake:identity_request]", "fields"],
+    ),
+    (
+        "an out-of-scope topic: the standard answer, privately",
+        issue(
+            "2025-01-13 10:00",
+            subject="Установите нам антивирус Касперского",
+            description=IDENTIFIED,
+        ),
+        "2025-01-13 10:05",
+        SETTINGS,
+        ["fields", "note private [sla:intake:scope]"],
+    ),
+    (
+        "insults: a note to the lead, who becomes a watcher",
+        issue("2025-01-13 10:00", level="VIP", description="Вы идиоты, ничего не работает"),
+        "2025-01-13 10:05",
+        SETTINGS,
+        ["fields", "note private [sla:intake:language]", f"watcher {LEAD}"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("snapshot", "now", "settings", "expected"),
+    [case[1:] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_decide(snapshot: IssueSnapshot, now: str, settings: Settings, expected: list[str]) -> None:
+    decision = decide(snapshot, settings.rules(), CAL, PEOPLE, at(now))
+    assert writes(decision) == expected
+
+
+@pytest.mark.parametrize(
+    ("snapshot", "now", "settings"),
+    [case[1:4] for case in CASES],
+    ids=[case[0] for case in CASES],
+)
+def test_once_applied_nothing_more_is_decided(
+    snapshot: IssueSnapshot, now: str, settings: Settings
+) -> None:
+    """Idempotency: the issue as it would be after the writes gets no write at all."""
+    rules = settings.rules()
+    applied = apply(decide(snapshot, rules, CAL, PEOPLE, at(now)), snapshot, at(now))
+    assert writes(decide(applied, rules, CAL, PEOPLE, at(now))) == []
+
+
+def apply(decision: Decision, snapshot: IssueSnapshot, now: Any) -> IssueSnapshot:
+    """What a tracker would hold after `decision` (transitions, then the plan)."""
+    for transition in decision.transitions:
+        snapshot = simulate(snapshot, transition, TOOL, now)
+    plan = decision.plan
+    fields = dict(snapshot.custom_fields)
+    fields.update(plan.fields)
+    changes = tuple(
+        change
+        for change in (
+            *(
+                FieldChange(cf(name), snapshot.custom_fields.get(name), value)
+                for name, value in plan.fields.items()
+            ),
+            *(
+                [FieldChange(DUE_DATE, None, plan.due_date.isoformat())]
+                if plan.due_date is not None
+                else []
+            ),
+        )
+    )
+    journals = list(snapshot.journals)
+    next_id = max((j.id for j in journals), default=0) + 1
+    if changes:
+        journals.append(Journal(next_id, TOOL, now, changes=changes))
+        next_id += 1
+    for n in plan.notes:
+        journals.append(Journal(next_id, TOOL, now, n.text, n.private))
+        next_id += 1
+    return replace(
+        snapshot,
+        custom_fields=fields,
+        due_date=plan.due_date or snapshot.due_date,
+        journals=tuple(journals),
+        watcher_ids=snapshot.watcher_ids | frozenset(plan.watchers),
+    )
+
+
+def test_the_stamped_values() -> None:
+    decision = decide(
+        issue("2025-01-13 10:00", level="VIP"), RULES, CAL, PEOPLE, at("2025-01-13 10:30")
+    )
+    assert decision.plan.fields == {
+        "SLA first response due": "2025-01-13T12:00+05:00",
+        "SLA resolution due": "2025-01-14T10:00+05:00",
+        "SLA state": "on_track",
+        "Category": "Consultation",
+    }
+    assert decision.plan.due_date is not None and decision.plan.due_date.isoformat() == "2025-01-14"
+
+
+def test_the_auto_close_note_lists_the_staff_actions_with_local_times() -> None:
+    decision = decide(waiting(), RULES, CAL, PEOPLE, at("2025-01-14 10:00"))
+    (close,) = decision.transitions
+    assert close.note.text.startswith("[sla:auto_close] Обращение закрыто")
+    assert "- 2025-01-13 10:20 — ответ поддержки: Добрый день, проверяем" in close.note.text
+    assert "- 2025-01-13 11:00 — статус: New → Feedback" in close.note.text
+
+
+def test_a_decision_reads_no_clock() -> None:
+    """The same snapshot and `now` give the same decision, whatever the real time."""
+    snapshot = issue("2025-01-13 10:00", level="VIP")
+    first = decide(snapshot, RULES, CAL, PEOPLE, at("2025-01-13 11:31"))
+    second = decide(snapshot, RULES, CAL, PEOPLE, at("2025-01-13 11:31"))
+    assert first.writes() == second.writes()
+    assert first.view.now == at("2025-01-13 11:31")
