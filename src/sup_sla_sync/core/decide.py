@@ -13,14 +13,14 @@ tracker holds and from the notes' tags.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
-from datetime import date, datetime
+from dataclasses import dataclass, replace
+from datetime import datetime
 from typing import Any
 
 from .calendar import WorkCalendar
 from .classify import suggest_priority, urgency_words
 from .clocks import Clock, ClockName, SlaView, evaluate
-from .intake import identity_check, identity_request, offensive_words, out_of_scope, scope_answer
+from .intake import client_request, intake_notes, lead_watches
 from .memo import MemoFn, no_memo
 from .model import (
     DUE_DATE,
@@ -31,7 +31,6 @@ from .model import (
     Journal,
     People,
     Priority,
-    ServiceLevel,
     StatusRole,
     cf,
 )
@@ -45,61 +44,15 @@ from .tags import (
     is_breach,
     kind_of,
     reminder_percent,
-    render,
     tag,
 )
 from .texts import PAUSED_FIELD, duration, mentions, quote, snippet, text
 from .timeline import build_timeline
-
-INTAKE_SCOPE, INTAKE_LANGUAGE = "intake:scope", "intake:language"
-INTAKE_IDENTITY, IDENTITY_REQUEST = "intake:identity", "intake:identity_request"
+from .writes import Note, Plan, Transition
 
 CLOCK_NAMES = frozenset(name.value for name in ClockName)
 # Transitions one issue may go through in a pass (e.g. a client reply, then a priority raise).
 MAX_TRANSITIONS = 3
-
-
-def _offensive_words(text_: str) -> tuple[str, ...]:
-    return tuple(offensive_words(text_))
-
-
-def _out_of_scope(subject: str, description: str) -> tuple[Any, ...]:
-    return tuple(out_of_scope(subject, description))
-
-
-@dataclass(frozen=True)
-class Note:
-    tag: str
-    body: str
-    private: bool
-
-    @property
-    def text(self) -> str:
-        return render(self.tag, self.body)
-
-
-@dataclass(frozen=True)
-class Transition:
-    kind: str  # REOPEN, AUTO_CLOSE, IDENTITY_REQUEST or RAISE_PRIORITY
-    note: Note
-    status: str | None = None
-    priority: str | None = None
-
-
-@dataclass(frozen=True)
-class Plan:
-    issue_id: int
-    fields: dict[str, str] = field(default_factory=dict)
-    due_date: date | None = None  # None: leave the due date as it is
-    notes: tuple[Note, ...] = ()
-    watchers: tuple[int, ...] = ()
-    # Configured fields this issue does not have (not enabled for its project or tracker):
-    # Redmine would silently drop a value for them.
-    unavailable: tuple[str, ...] = ()
-
-    @property
-    def empty(self) -> bool:
-        return not (self.fields or self.due_date or self.notes or self.watchers)
 
 
 @dataclass(frozen=True)
@@ -274,38 +227,7 @@ def decide_transition(view: SlaView, ctx: Context, now: datetime) -> Transition 
                 status=rules.statuses.auto_close_to,
             )
         return None
-    return _request_identity(view, ctx) or _raise_priority(view, ctx)
-
-
-def _request_identity(view: SlaView, ctx: Context) -> Transition | None:
-    """Rule 11: ask a basic-level client publicly for missing identifying information."""
-    intake = ctx.rules.intake
-    if not (intake.identity_check and intake.request_identity) or not _in_intake(view):
-        return None
-    if IDENTITY_REQUEST in view.timeline.tags() or not ctx.rules.statuses.awaiting_client:
-        return None
-    check = ctx.memo(identity_check, view.issue.subject, _client_text(view, ctx.people))
-    if not check.missing:
-        return None
-    body = identity_request(
-        check.missing, ctx.language, iin_invalid=check.iin is not None and not check.iin_valid
-    )
-    return Transition(
-        IDENTITY_REQUEST,
-        Note(IDENTITY_REQUEST, body, private=False),
-        status=ctx.rules.statuses.awaiting_client[0],
-    )
-
-
-def _in_intake(view: SlaView) -> bool:
-    """Intake checks concern basic requests nobody has answered yet."""
-    return view.first_response.running and view.classification.level is ServiceLevel.BASIC
-
-
-def _client_text(view: SlaView, people: People) -> str:
-    """What the client wrote: the description and the client's own notes."""
-    notes = [j.notes for j in view.timeline.journals if people.is_client(j.user_id)]
-    return "\n".join([view.issue.description, *notes])
+    return client_request(view, rules, ctx.people, ctx.memo) or _raise_priority(view, ctx)
 
 
 def _raise_priority(view: SlaView, ctx: Context) -> Transition | None:
@@ -373,10 +295,10 @@ def plan_updates(view: SlaView, ctx: Context, now: datetime) -> Plan:
             due_date = local_due
 
     tags = view.timeline.tags()
-    notes = _intake_notes(view, ctx, tags)
+    notes = intake_notes(view, ctx.rules, ctx.people, ctx.memo, tags)
     lead = ctx.people.lead_id
     watchers: list[int] = []
-    if any(n.tag == INTAKE_LANGUAGE for n in notes) and lead and lead not in issue.watcher_ids:
+    if lead_watches(notes) and lead and lead not in issue.watcher_ids:
         watchers.append(lead)
     # Reminders and breach notes wait for working hours (found at night: said at 09:00).
     if ctx.calendar.is_working_time(now):
@@ -389,55 +311,6 @@ def plan_updates(view: SlaView, ctx: Context, now: datetime) -> Plan:
     return Plan(
         issue.id, fields, due_date, tuple(notes), tuple(dict.fromkeys(watchers)), unavailable
     )
-
-
-def _intake_notes(view: SlaView, ctx: Context, tags: set[str]) -> list[Note]:
-    """Private notes of the intake checks (rules 6, 11, 16), each posted once."""
-    if view.resolution.stopped_at is not None:
-        return []
-    intake, language, issue = ctx.rules.intake, ctx.language, view.issue
-    assignee = ctx.people.login(issue.assigned_to_id)
-    lead = ctx.people.login(ctx.people.lead_id)
-    client_text = _client_text(view, ctx.people)
-    notes = []
-    if intake.scope_check and INTAKE_SCOPE not in tags and view.first_response.running:
-        findings = ctx.memo(_out_of_scope, issue.subject, issue.description)
-        if findings:
-            body = text(
-                language,
-                "intake.scope",
-                topics=", ".join(text(language, f"topic.{f.topic}") for f in findings),
-                answer="\n\n".join(scope_answer(f.topic, language) for f in findings),
-                mentions=mentions([assignee or lead]),
-            )
-            notes.append(Note(INTAKE_SCOPE, body, private=True))
-    if intake.language_check and INTAKE_LANGUAGE not in tags:
-        words = ctx.memo(_offensive_words, f"{issue.subject}\n{client_text}")
-        if words:
-            body = text(
-                language,
-                "intake.language",
-                words=", ".join(words),
-                mentions=mentions([lead, assignee]),
-            )
-            notes.append(Note(INTAKE_LANGUAGE, body, private=True))
-    wants_note = intake.identity_check and not intake.request_identity
-    if wants_note and INTAKE_IDENTITY not in tags and _in_intake(view):
-        check = ctx.memo(identity_check, issue.subject, client_text)
-        if check.missing:
-            invalid = check.iin is not None and not check.iin_valid
-            missing = [
-                text(language, "missing.iin_invalid" if m == "iin" and invalid else f"missing.{m}")
-                for m in check.missing
-            ]
-            body = text(
-                language,
-                "intake.identity",
-                missing=", ".join(missing),
-                mentions=mentions([assignee or lead]),
-            )
-            notes.append(Note(INTAKE_IDENTITY, body, private=True))
-    return notes
 
 
 def _clock_note(clock: Clock, view: SlaView, ctx: Context, tags: set[str]) -> Note | None:

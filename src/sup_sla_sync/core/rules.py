@@ -107,15 +107,12 @@ class AutoClose:
 
 @dataclass(frozen=True)
 class IntakeSwitches:
-    """Which intake checks run (each named by its `[intake]` key)."""
+    """Which intake checks run: the `[intake]` keys that are on."""
 
-    scope_check: bool
-    language_check: bool
-    identity_check: bool
-    request_identity: bool
+    enabled: frozenset[str]
 
     def on(self, switch: str) -> bool:
-        return bool(getattr(self, switch))
+        return switch in self.enabled
 
 
 @dataclass(frozen=True)

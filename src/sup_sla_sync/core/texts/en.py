@@ -1,0 +1,91 @@
+"""English: every text the tool writes in English.
+
+Every language file holds the same keys; each text is a `str.format` template.
+"""
+
+from __future__ import annotations
+
+TEXTS: dict[str, str] = {
+    # --- SLA notes and transitions --------------------------------------------------------
+    "clock.first_response": "first response due",
+    "clock.resolution": "resolution due",
+    "reminder": "Reminder: {clock} {due}; {left} of working time left. {mentions}",
+    "breach": "Breached: {clock} {due}, overdue by {over} of working time. {mentions}",
+    "auto_close": (
+        "Closed: no response received from the client within {hours} working hours "
+        "(regulation, rule 15).\nActions performed:\n\n{actions}"
+    ),
+    "auto_close.none": "- none",
+    "action.note": "- {when} — support replied: {text}",
+    "action.status": "- {when} — status: {old} → {new}",
+    "reopen": 'The client replied: the request is back in work (status "{status}").',
+    "priority": 'Priority raised to "{priority}": the request says {words}.',
+    "minutes": "{m} min",
+    "hours": "{h} h {m} min",
+    # --- Intake notes (rules 6, 11, 16) ---------------------------------------------------
+    "intake.scope": (
+        "Outside support's remit (regulation, rule 6): {topics}. {mentions}\n\n"
+        "Suggested answer:\n\n{answer}"
+    ),
+    "intake.language": (
+        "The request contains insulting or obscene language ({words}); under rule 16 "
+        "support may stop serving the user and inform a supervisor. {mentions}"
+    ),
+    "intake.identity": "Identifying information missing (rule 11): {missing}. {mentions}",
+    "topic.third_party_install": "installing third-party software",
+    "topic.workstation": "diagnosing the user's workstation",
+    "topic.connection": "internet or proxy connection",
+    "topic.legislation": "interpreting legislation",
+    "topic.third_parties": "actions of third parties",
+    "missing.iin": "IIN",
+    "missing.iin_invalid": "IIN (wrong check digit)",
+    "missing.full_name": "full name",
+    "missing.company": "company name",
+    # --- Standard answers, one per rule-6 topic (the wording of the regulation's original) --
+    "scope_answer.third_party_install": (
+        "Under rule 6 of the support regulation, technical support does not install "
+        "third-party software. Please contact your system administrator or the software's "
+        "vendor. We will gladly advise on how the E-DOC portal works and give general advice "
+        "on choosing the software the portal needs."
+    ),
+    "scope_answer.workstation": (
+        "Under rule 6 of the support regulation, technical support does not diagnose the "
+        "user's workstation (the computer, its hardware and settings). Please contact your "
+        "system administrator or a service centre. If the error occurs while you work on the "
+        "E-DOC portal, please describe the steps you took and attach a screenshot, and we "
+        "will look into it."
+    ),
+    "scope_answer.connection": (
+        "Under rule 6 of the support regulation, technical support does not handle internet "
+        "or proxy connection problems. Please contact your internet provider or system "
+        "administrator. If the E-DOC portal still shows an error once the connection is "
+        "restored, please let us know."
+    ),
+    "scope_answer.legislation": (
+        "Under rule 6 of the support regulation, technical support does not interpret or "
+        "assess the laws of the Republic of Kazakhstan. For legal questions, please consult "
+        "a lawyer or the competent government body. We will gladly advise on how the E-DOC "
+        "portal's functions work."
+    ),
+    "scope_answer.third_parties": (
+        "Under rule 6 of the support regulation, technical support does not explain or "
+        "assess the actions of third parties. Please raise the question directly with your "
+        "counterparty or the organisation concerned. If you believe the E-DOC portal behaved "
+        "incorrectly, please describe your steps and attach a screenshot, and we will check."
+    ),
+    # --- The public request for missing identifying information (rule 11) -----------------
+    "identity_request.intro": (
+        "Hello! To process your request, rule 11 of the support regulation asks you to provide:"
+    ),
+    "identity_request.iin": "- your IIN (12 digits);",
+    "identity_request.full_name": "- your surname, first name and patronymic (if any);",
+    "identity_request.company": (
+        "- the name of the company on whose behalf you contact us (if you represent one)."
+    ),
+    "identity_request.iin_invalid": (
+        "The IIN you gave fails the check-digit validation; please check it."
+    ),
+    "identity_request.outro": (
+        "We will continue with your request as soon as we have these details. Thank you!"
+    ),
+}
