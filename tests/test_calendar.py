@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sup_sla_sync.core.calendar import WorkCalendar, load_zone
+from sup_sla_sync.core.calendar import CalendarRules, WorkCalendar, load_zone
 from sup_sla_sync.errors import CalendarError
 
 CAL = WorkCalendar()
@@ -178,3 +178,73 @@ def test_measuring_is_additive(a: datetime, b: datetime, c: datetime) -> None:
     a, b, c = sorted((a, b, c))
     total = CAL.working_minutes(a, c)
     assert total == pytest.approx(CAL.working_minutes(a, b) + CAL.working_minutes(b, c))
+
+
+# --- mode "24x7": every minute of every day is working time -----------------------------
+
+CAL_24X7 = WorkCalendar(mode="24x7")
+
+
+@pytest.mark.parametrize(
+    ("start", "minutes", "due"),
+    [
+        ("2025-01-13 17:00", 61, "2025-01-13T18:01+05:00"),  # past the regulation's 18:00
+        ("2025-01-11 23:30", 60, "2025-01-12T00:30+05:00"),  # a Saturday, across midnight
+        ("2025-01-01 10:00", 1440, "2025-01-02T10:00+05:00"),  # New Year's days count
+        ("2024-12-31 17:00", 6780, "2025-01-05T10:00+05:00"),
+        # The 2024-03-01 move from UTC+6 to UTC+5 repeats 23:00-24:00: an hour of wall time
+        # after 23:30+06:00 is 23:30+05:00, the same local day.
+        ("2024-02-29 23:30", 60, "2024-02-29T23:30+05:00"),
+        ("2025-01-06 10:00", 0, "2025-01-06T10:00+05:00"),
+    ],
+)
+def test_24x7_adds_plain_minutes(start: str, minutes: int, due: str) -> None:
+    got = CAL_24X7.add_working_minutes(local(start), minutes)
+    assert CAL_24X7.format(got) == due
+    assert got == local(start).astimezone(UTC) + timedelta(minutes=minutes)
+
+
+@pytest.mark.parametrize(
+    ("start", "end", "minutes"),
+    [
+        ("2025-01-06 08:00", "2025-01-06 09:30", 90),  # before the regulation's hours
+        ("2025-01-13 17:30", "2025-01-14 09:30", 960),  # the night counts
+        ("2025-01-11 10:00", "2025-01-12 17:00", 1860),  # a weekend counts
+        ("2024-12-31 17:00", "2025-01-05 10:00", 6780),  # so do the New Year holidays
+        ("2024-02-29 12:00", "2024-03-01 12:00", 1500),  # the 25-hour local day of 2024-02-29
+        ("2025-01-07 10:00", "2025-01-06 10:00", 0),  # end before start
+    ],
+)
+def test_24x7_measures_wall_clock_minutes(start: str, end: str, minutes: int) -> None:
+    assert CAL_24X7.working_minutes(local(start), local(end)) == minutes
+
+
+@pytest.mark.parametrize(
+    "when", ["2025-01-11 03:00", "2025-01-01 23:59", "2025-01-07 00:00", "2025-01-06 18:01"]
+)
+def test_24x7_is_always_working_time(when: str) -> None:
+    assert CAL_24X7.is_working_time(local(when))
+    assert CAL_24X7.next_working_instant(local(when)) == local(when)
+
+
+def test_24x7_day_info_says_so_for_every_day() -> None:
+    cal = WorkCalendar(mode="24x7", extra_holidays=[date(2025, 1, 6)])
+    days = list(cal.days(date(2025, 1, 1), date(2025, 1, 12)))
+    assert len(days) == 12
+    assert all(d.working and d.reason == "24x7" for d in days)  # holidays, weekends, extras
+
+
+def test_24x7_comes_from_the_rules_and_an_unknown_mode_is_refused() -> None:
+    assert WorkCalendar.from_rules(CalendarRules(mode="24x7")).is_working_day(date(2025, 1, 1))
+    assert not WorkCalendar.from_rules(CalendarRules()).is_working_day(date(2025, 1, 1))
+    with pytest.raises(CalendarError, match="'24/7'"):
+        WorkCalendar(mode="24/7")
+
+
+@settings(max_examples=200, deadline=None)
+@given(instants, instants, budgets)
+def test_24x7_is_wall_clock_arithmetic(a: datetime, b: datetime, minutes: int) -> None:
+    a, b = sorted((a, b))
+    assert CAL_24X7.working_minutes(a, b) == pytest.approx((b - a).total_seconds() / 60)
+    assert CAL_24X7.add_working_minutes(a, minutes) == a + timedelta(minutes=minutes)
+    assert CAL_24X7.is_working_time(a)

@@ -67,6 +67,12 @@ def test_file_and_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     assert "s3cret-key" not in str(settings.redacted()) and "s3cret-key" not in repr(settings)
 
 
+def test_calendar_mode_reaches_the_calendar_rules(tmp_path: Path) -> None:
+    assert Settings().calendar_rules().mode == "hours"
+    rules = load_settings(write(tmp_path, '[calendar]\nmode = "24x7"\n')).calendar_rules()
+    assert rules.mode == "24x7"
+
+
 def test_config_path_from_the_environment(tmp_path: Path, monkeypatch) -> None:
     path = write(tmp_path, '[notes]\nlanguage = "en"\n')
     monkeypatch.setenv("SUP_SLA_CONFIG", str(path))
@@ -93,6 +99,7 @@ def test_no_file_at_the_default_path_means_defaults(tmp_path, monkeypatch) -> No
         ("[calendar]\ntimezone = 'Asia/Astana_City'\n", "calendar.timezone"),
         ("[calendar]\ncountry = 'XX'\n", "calendar.country"),
         ("[calendar]\nextra_holidays = ['2026-02-30']\n", "calendar.extra_holidays.0"),
+        ("[calendar]\nmode = '24/7'\n", "calendar.mode"),
         ("[redmine]\ntimeout_seconds = 'slow'\n", "redmine.timeout_seconds"),
         ("[redmine]\nurl = 'sup.mitwork.kz'\n", "redmine.url"),
         ("[statuses]\nin_progress = ['Feedback']\n", "statuses.awaiting_client: 'Feedback'"),

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from sup_sla_sync import errors
 from sup_sla_sync.adapters.locks import (
     FileLock,
     LockUnavailable,
@@ -176,8 +177,7 @@ def test_the_advisory_key_is_a_stable_signed_64_bit_number() -> None:
     assert len(keys) == 1000
     assert all(-(2**63) <= key < 2**63 for key in keys)
     script = (
-        "from sup_sla_sync.adapters.locks import advisory_key; "
-        "print(advisory_key('support-desk'))"
+        "from sup_sla_sync.adapters.locks import advisory_key; print(advisory_key('support-desk'))"
     )
     other_process = subprocess.run(
         [sys.executable, "-c", script], capture_output=True, text=True, check=True
@@ -242,6 +242,14 @@ def test_an_unreachable_lock_service_skips_the_pass(tmp_path: Path, url: str) ->
     assert "unreachable" in message and "this pass is skipped" in message
     assert ":***@127.0.0.1:" in message and "hunter2" not in message
     assert redact("the url was " + url) == "the url was " + url.replace("hunter2hunter2", "***")
+
+
+def test_lock_unavailable_is_one_of_the_package_errors() -> None:
+    """Defined in errors.py with every other error; still importable from adapters.locks."""
+    assert LockUnavailable is errors.LockUnavailable
+    assert issubclass(LockUnavailable, LockBusy)
+    assert issubclass(LockUnavailable, errors.SlaSyncError)
+    assert LockUnavailable.exit_code == LockBusy.exit_code == 1
 
 
 def test_sync_exits_1_when_the_lock_service_is_unreachable(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, time
 from pathlib import Path
 from typing import Any, ClassVar, Literal, TypeVar
@@ -33,6 +33,7 @@ from pydantic_settings import (
 )
 
 from sup_sla_sync.core.calendar import CalendarRules
+from sup_sla_sync.core.faq import Article
 from sup_sla_sync.core.model import Category, Channel, Priority, StatusRole
 from sup_sla_sync.core.rules import (
     AutoClose,
@@ -42,6 +43,7 @@ from sup_sla_sync.core.rules import (
     StatusRules,
     TargetTable,
 )
+from sup_sla_sync.core.texts import LANGUAGES
 from sup_sla_sync.errors import ConfigError
 
 DEFAULT_CONFIG_PATH = "sup-sla-sync.toml"
@@ -76,6 +78,8 @@ class CalendarConfig(_Section):
     country: str = "KZ"
     extra_holidays: list[date] = []
     extra_workdays: list[date] = []
+    # "24x7": every minute of every day is working time (hours, weekends, holidays ignored).
+    mode: Literal["hours", "24x7"] = "hours"
 
     @field_validator("work_start", "work_end", mode="before")
     @classmethod
@@ -215,7 +219,16 @@ class AutoCloseConfig(_Section):
 
 
 class NotesConfig(_Section):
-    language: Literal["ru", "kk", "en"] = "ru"
+    language: str = "ru"
+
+    @field_validator("language", mode="before")
+    @classmethod
+    def _known_language(cls, value: Any) -> Any:
+        # The languages are the files of core/texts: a new file is a new accepted value.
+        if value not in LANGUAGES:
+            allowed = ", ".join(repr(language) for language in LANGUAGES)
+            raise ValueError(f"{value!r} is not a note language; expected one of {allowed}")
+        return value
 
 
 class ClassifyConfig(_Section):
@@ -227,6 +240,13 @@ class IntakeConfig(_Section):
     language_check: bool = True
     identity_check: bool = True
     request_identity: bool = False
+
+
+class FaqConfig(_Section):
+    """`[faq]`: help-centre suggestions (read by adapters/faq_file.py)."""
+
+    file: str = ""  # TOML of [[article]] title, url, keywords; relative to the config's folder
+    max_suggestions: int = Field(3, ge=1, le=20)
 
 
 class DaemonConfig(_Section):
@@ -329,6 +349,7 @@ class Settings(BaseSettings):
     notes: NotesConfig = NotesConfig()
     classify: ClassifyConfig = ClassifyConfig()
     intake: IntakeConfig = IntakeConfig()
+    faq: FaqConfig = FaqConfig()
     daemon: DaemonConfig = DaemonConfig()
     lock: LockConfig = LockConfig()
 
@@ -378,10 +399,12 @@ class Settings(BaseSettings):
             country=c.country,
             extra_holidays=frozenset(c.extra_holidays),
             extra_workdays=frozenset(c.extra_workdays),
+            mode=c.mode,
         )
 
-    def rules(self) -> Rules:
-        """The frozen rules the core applies, built from these settings."""
+    def rules(self, faq: Sequence[Article] = ()) -> Rules:
+        """The frozen rules the core applies, built from these settings and the help
+        centre's articles (read from `faq.file` by the caller: adapters/faq_file.py)."""
         first, resolution = self.targets.first_response, self.targets.resolution
         priorities = self.priorities.model_dump()
         return Rules(
@@ -410,9 +433,11 @@ class Settings(BaseSettings):
             ),
             reminders=tuple(self.reminders.at),
             auto_close=AutoClose(self.auto_close.enabled, self.auto_close.after_working_hours),
-            intake=IntakeSwitches(**self.intake.model_dump()),
+            intake=IntakeSwitches(frozenset(k for k, on in self.intake.model_dump().items() if on)),
             language=self.notes.language,
             apply_priority=self.classify.apply_priority,
+            faq=tuple(faq) if self.faq.file else (),
+            max_suggestions=self.faq.max_suggestions,
         )
 
     def redacted(self) -> dict[str, Any]:

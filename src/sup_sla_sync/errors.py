@@ -41,3 +41,7 @@ class LockBusy(SlaSyncError):
     """Another pass holds the lock for this configuration."""
 
     exit_code = 1
+
+
+class LockUnavailable(LockBusy):
+    """The lock service could not be reached: this pass is skipped, as if the lock were held."""

@@ -5,10 +5,10 @@
   key only in ``SUP_SLA_REDMINE__API_KEY``, never in the file or argv, and it
   must never show up in stdout/stderr), and creates throw-away projects so a
   whole-pass ``sync`` sees only the test's own issues.
-* Time helpers for the *round-the-clock* calendar used by the tests whose
-  outcome depends on the real clock (reminders, breaches): 00:00-23:59 every
-  day, so each local day has 1439 working minutes and the only non-working
-  time is the last minute of the day (23:59-00:00 Asia/Almaty).
+* The *round-the-clock* calendar for the tests whose outcome depends on the real
+  clock (reminders, breaches): `[calendar] mode = "24x7"`, every minute of every
+  day is working time, so working minutes are plain wall-clock minutes whatever
+  the time of day a test runs at.
 
 Times are Asia/Almaty (UTC+5 since 2024-03-01, UTC+6 before), read from the
 ``tzdata`` package so that a stale system zoneinfo cannot shift them.
@@ -25,12 +25,13 @@ import time
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
-from datetime import time as dtime
+from datetime import UTC, date, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
+
+import sup_sla_sync
 
 from localredmine import LocalRedmine
 
@@ -42,6 +43,9 @@ def _zone(key: str) -> ZoneInfo:
 
 
 ALMATY = _zone("Asia/Almaty")
+# The package under test is the one this test run imported: the CLI runs in tmp_path, where
+# a relative PYTHONPATH (PYTHONPATH=src) finds nothing and an installed copy would answer.
+SOURCE_ROOT = Path(sup_sla_sync.__file__).resolve().parent.parent
 
 EN_FIELDS = {
     "service_level": "SLA level",
@@ -81,66 +85,6 @@ def local_str(when: datetime) -> str:
 def now_minute() -> datetime:
     """Now (UTC), floored to the minute: backdated times then are whole minutes."""
     return datetime.now(UTC).replace(second=0, microsecond=0)
-
-
-# --------------------------------------------------------------- round-the-clock calendar
-RTC_START, RTC_END = "00:00", "23:59"
-
-
-def _gap(day: date) -> tuple[datetime, datetime]:
-    """The non-working last minute of a local day, [23:59, 24:00)."""
-    start = datetime.combine(day, dtime(23, 59), ALMATY)
-    return start, datetime.combine(day + timedelta(days=1), dtime(0, 0), ALMATY)
-
-
-def rtc_minutes(start: datetime, end: datetime) -> float:
-    """Working minutes between two instants in the round-the-clock calendar:
-    the wall-clock minutes minus one for every 23:59-24:00 crossed."""
-    if end <= start:
-        return 0.0
-    total = (end - start).total_seconds()
-    day = start.astimezone(ALMATY).date() - timedelta(days=1)
-    while True:
-        g0, g1 = _gap(day)
-        if g0 >= end:
-            break
-        lo, hi = max(g0, start), min(g1, end)
-        if hi > lo:
-            total -= (hi - lo).total_seconds()
-        day += timedelta(days=1)
-    return total / 60
-
-
-def rtc_add(start: datetime, minutes: float) -> datetime:
-    """start + `minutes` working minutes in the round-the-clock calendar (a budget
-    ending exactly at 23:59 ends there, as the SPEC says for 18:00)."""
-    t = start.astimezone(ALMATY)
-    remaining = timedelta(minutes=minutes)
-    while True:
-        g0, g1 = _gap(t.date())
-        if t >= g0:  # inside the gap: the next minute of work is at midnight
-            t = g1
-            continue
-        if remaining <= g0 - t:
-            return t + remaining
-        remaining -= g0 - t
-        t = g1
-
-
-def wait_out_day_end() -> None:
-    """The round-the-clock calendar does not work 23:59-24:00 (Almaty): a test that
-    starts at 23:58 or later waits until the new day has begun."""
-    local = datetime.now(ALMATY)
-    if local.time() >= dtime(23, 58):
-        midnight = datetime.combine(local.date() + timedelta(days=1), dtime(0, 0), ALMATY)
-        time.sleep((midnight - local).total_seconds() + 1)
-
-
-def round_the_clock_workdays() -> list[date]:
-    """Every local date from 40 days ago to 5 days ahead (extra_workdays override
-    weekends and holidays)."""
-    today = datetime.now(ALMATY).date()
-    return [today + timedelta(days=d) for d in range(-40, 6)]
 
 
 # --------------------------------------------------------------------------- TOML
@@ -283,8 +227,7 @@ class SlaHarness:
     ) -> Path:
         """Write a TOML configuration into tmp_path and return its path.
 
-        `round_the_clock`: work 00:00-23:59 every day from 40 days ago to 5 days
-        ahead (waits out 23:58-24:00 first, see `wait_out_day_end`).
+        `round_the_clock`: the 24x7 calendar, every minute of every day working time.
         """
         data: dict[str, Any] = {
             "redmine": {"url": self.rm.url, "projects": list(projects), "timeout_seconds": 30},
@@ -295,10 +238,7 @@ class SlaHarness:
             "lock": {"path": str(self.tmp_path / f"sla-{next(_counter)}.lock")},
         }
         if round_the_clock:
-            wait_out_day_end()
-            data["calendar"].update(
-                work_start=RTC_START, work_end=RTC_END, extra_workdays=round_the_clock_workdays()
-            )
+            data["calendar"]["mode"] = "24x7"
         if overrides:
             data = deep_merge(data, overrides)
         path = self.tmp_path / (name or f"sup-sla-sync-{next(_counter)}.toml")
@@ -308,9 +248,11 @@ class SlaHarness:
 
     # --- running the CLI ----------------------------------------------------------
     def env(self, key: str | None = None, extra: Mapping[str, str] | None = None) -> dict:
-        """The subprocess environment: no inherited SUP_SLA_* variables, the API key
-        in SUP_SLA_REDMINE__API_KEY, no proxy for the loopback tracker."""
+        """The subprocess environment: the package under test first on PYTHONPATH, no
+        inherited SUP_SLA_* variables, the API key in SUP_SLA_REDMINE__API_KEY, no proxy
+        for the loopback tracker."""
         env = {k: v for k, v in os.environ.items() if not k.startswith("SUP_SLA_")}
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(SOURCE_ROOT), env.get("PYTHONPATH")]))
         env["SUP_SLA_REDMINE__API_KEY"] = self.rm.admin_key if key is None else key
         env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
         env.update(extra or {})

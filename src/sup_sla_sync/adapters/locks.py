@@ -15,9 +15,10 @@ Three backends, chosen by `[lock] backend`:
 
 Every lock is taken per pass, never blocking: a second instance gets `LockBusy` and the
 daemon skips that pass. A lock service that cannot be reached also raises `LockBusy`
-(`LockUnavailable`): a pass never runs without the lock. A lock found lost during the
-pass (Redis key expired, PostgreSQL connection dropped) is logged as an error and
-flagged in `lost`; Redmine's tags and the re-read before every close limit the harm.
+(`LockUnavailable`, in errors.py and importable from here): a pass never runs without
+the lock. A lock found lost during the pass (Redis key expired, PostgreSQL connection
+dropped) is logged as an error and flagged in `lost`; Redmine's tags and the re-read
+before every close limit the harm.
 """
 
 from __future__ import annotations
@@ -38,7 +39,7 @@ from typing import Any
 from urllib.parse import unquote
 
 from sup_sla_sync.config import LockConfig, Settings
-from sup_sla_sync.errors import ConfigError, LockBusy
+from sup_sla_sync.errors import ConfigError, LockBusy, LockUnavailable
 from sup_sla_sync.logs import register_secret
 
 log = logging.getLogger("sup_sla_sync.lock")
@@ -64,10 +65,6 @@ POSTGRES_CLIENT_KEEPALIVES = {
 # What a PostgreSQL server says when the URL itself is wrong (user, password, database).
 _POSTGRES_REFUSALS = ("authentication failed", "does not exist", "pg_hba.conf")
 REDIS_KEY_PREFIX = "sup-sla-sync:lock:"
-
-
-class LockUnavailable(LockBusy):
-    """The lock service could not be reached: this pass is skipped, as if the lock were held."""
 
 
 def lock_name(settings: Settings) -> str:

@@ -2,6 +2,9 @@
 
 All arithmetic is done on UTC instants, one working window (a day) at a time, so a
 target of several working days costs a handful of steps, never a loop over minutes.
+
+In the "24x7" mode every day is a working day whose window is the whole day, midnight
+to midnight: working minutes are wall-clock minutes, with no other code path.
 """
 
 from __future__ import annotations
@@ -20,6 +23,10 @@ from sup_sla_sync.errors import CalendarError
 _ZONE_KEY = re.compile(r"^[A-Za-z][A-Za-z0-9_+\-]*(/[A-Za-z0-9_+\-]+)*$")
 # How far to look for the next working day before declaring the calendar broken.
 _MAX_DAYS_WITHOUT_WORK = 366
+# `mode`: working hours on working days (the regulation), or every minute of every day.
+HOURS = "hours"
+ROUND_THE_CLOCK = "24x7"
+MODES = (HOURS, ROUND_THE_CLOCK)
 
 
 def load_zone(key: str) -> ZoneInfo:
@@ -48,6 +55,7 @@ class CalendarRules:
     country: str = "KZ"
     extra_holidays: frozenset[date] = frozenset()
     extra_workdays: frozenset[date] = frozenset()
+    mode: str = HOURS  # one of MODES
 
 
 @dataclass(frozen=True)
@@ -68,9 +76,13 @@ class WorkCalendar:
         country: str = "KZ",
         extra_holidays: Iterable[date] = (),
         extra_workdays: Iterable[date] = (),
+        mode: str = HOURS,
     ) -> None:
+        if mode not in MODES:
+            raise CalendarError(f"mode {mode!r} is not one of {', '.join(map(repr, MODES))}")
         if work_start >= work_end:
             raise CalendarError("work_start must be before work_end")
+        self.mode = mode
         self.zone = load_zone(timezone)
         self.work_start = work_start
         self.work_end = work_end
@@ -89,14 +101,20 @@ class WorkCalendar:
             country=rules.country,
             extra_holidays=rules.extra_holidays,
             extra_workdays=rules.extra_workdays,
+            mode=rules.mode,
         )
+
+    @property
+    def round_the_clock(self) -> bool:
+        """Every minute of every day is working time (mode "24x7")."""
+        return self.mode == ROUND_THE_CLOCK
 
     # --- days -------------------------------------------------------------------------
 
     def is_working_day(self, day: date) -> bool:
         known = self._working.get(day)
         if known is None:
-            if day in self.extra_workdays:
+            if self.round_the_clock or day in self.extra_workdays:
                 known = True
             elif day in self.extra_holidays:
                 known = False
@@ -108,7 +126,9 @@ class WorkCalendar:
 
     def day_info(self, day: date) -> DayInfo:
         working = self.is_working_day(day)
-        if day in self.extra_workdays:
+        if self.round_the_clock:
+            reason = ROUND_THE_CLOCK
+        elif day in self.extra_workdays:
             reason = "extra working day (configuration)"
         elif day in self.extra_holidays:
             reason = "extra holiday (configuration)"
@@ -132,12 +152,17 @@ class WorkCalendar:
         return _utc(instant).astimezone(self.zone)
 
     def window(self, day: date) -> tuple[datetime, datetime]:
-        """The day's working hours as UTC instants (whether or not it is a working day)."""
+        """The day's working hours as UTC instants (whether or not it is a working day);
+        in 24x7 mode the whole day, from its midnight to the next one."""
         found = self._windows.get(day)
         if found is None:
-            start = datetime.combine(day, self.work_start, self.zone).astimezone(UTC)
-            end = datetime.combine(day, self.work_end, self.zone).astimezone(UTC)
-            found = self._windows[day] = (start, end)
+            if self.round_the_clock:
+                start = datetime.combine(day, time(0), self.zone).astimezone(UTC)
+                end = datetime.combine(day + timedelta(days=1), time(0), self.zone)
+            else:
+                start = datetime.combine(day, self.work_start, self.zone).astimezone(UTC)
+                end = datetime.combine(day, self.work_end, self.zone)
+            found = self._windows[day] = (start, end.astimezone(UTC))
         return found
 
     def is_working_time(self, instant: datetime) -> bool:

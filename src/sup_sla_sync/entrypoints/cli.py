@@ -21,6 +21,7 @@ from sup_sla_sync.logs import redact, register_secret, setup_logging
 
 if TYPE_CHECKING:
     from sup_sla_sync.adapters.redmine import RedmineAdapter
+    from sup_sla_sync.core.faq import Article
     from sup_sla_sync.service.sync import SyncService
 
 log = logging.getLogger("sup_sla_sync")
@@ -53,10 +54,22 @@ class App:
 
         return RedmineAdapter(self.settings)
 
+    def clock(self) -> datetime:
+        """The real time: what `sync`, `run` and `explain`/`queue` without --at evaluate at."""
+        return datetime.now(UTC)
+
     def service(self) -> SyncService:
         from sup_sla_sync.service.sync import SyncService
 
-        return SyncService(self.settings, self.adapter(), self.calendar)
+        return SyncService(
+            self.settings, self.adapter(), self.calendar, clock=self.clock, faq=self.faq()
+        )
+
+    def faq(self) -> tuple[Article, ...]:
+        """The help centre's articles (`[faq] file`, relative to the configuration's folder)."""
+        from sup_sla_sync.adapters.faq_file import load_faq
+
+        return load_faq(self.settings, self.config_dir)
 
 
 def handle_errors(func: F) -> F:
@@ -102,20 +115,31 @@ def main(ctx: click.Context, config_path: str | None, verbose: int, log_format: 
     ctx.obj = App(config_path)
 
 
+SINCE_OPTION = click.option("--since", type=click.DateTime(["%Y-%m-%d"]), required=True)
+UNTIL_OPTION = click.option("--until", type=click.DateTime(["%Y-%m-%d"]), required=True)
+# About ten years: a longer period is a typo, and would take long to list or read.
+MAX_PERIOD_DAYS = 3660
+
+
+def parse_period(since: datetime, until: datetime) -> tuple[date, date]:
+    """`--since`/`--until` as dates, checked alike for every command that takes them."""
+    first, last = since.date(), until.date()
+    if last < first:
+        raise click.UsageError("--until is before --since")
+    if (last - first).days > MAX_PERIOD_DAYS:
+        raise click.UsageError("--since/--until: at most ten years at a time")
+    return first, last
+
+
 @main.command("calendar")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), required=True)
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@SINCE_OPTION
+@UNTIL_OPTION
 @FORMAT_OPTION
 @click.pass_obj
 @handle_errors
-def calendar_cmd(app: App, since: Any, until: Any, fmt: str) -> None:
+def calendar_cmd(app: App, since: datetime, until: datetime, fmt: str) -> None:
     """The working days and holidays the tool uses."""
-    first: date = since.date()
-    last: date = until.date()
-    if last < first:
-        raise click.UsageError("--until is before --since")
-    if (last - first).days > 3660:
-        raise click.UsageError("at most ten years at a time")
+    first, last = parse_period(since, until)
     days = list(app.calendar.days(first, last))
     if fmt == "json":
         emit_json(
@@ -142,6 +166,7 @@ def check_cmd(app: App) -> None:
     """Validate the configuration and the tracker; list every problem (exit 1 if any)."""
     from sup_sla_sync.service.check import check_tracker
 
+    app.faq()  # a help-centre file that cannot be read or parsed: exit 2, naming the line
     problems = check_tracker(app.settings, app.adapter())
     for problem in problems:
         click.echo(f"problem: {problem}")
@@ -299,8 +324,8 @@ def queue_cmd(app: App, mine: bool, at: str | None, fmt: str) -> None:
 
 
 @main.command("report")
-@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), required=True)
-@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), required=True)
+@SINCE_OPTION
+@UNTIL_OPTION
 @click.option(
     "--format",
     "fmt",
@@ -316,7 +341,7 @@ def queue_cmd(app: App, mine: bool, at: str | None, fmt: str) -> None:
 )
 @click.pass_obj
 @handle_errors
-def report_cmd(app: App, since: Any, until: Any, fmt: str, output: str | None) -> None:
+def report_cmd(app: App, since: datetime, until: datetime, fmt: str, output: str | None) -> None:
     """SLA compliance of the issues created from --since to --until (local dates, inclusive):
     by level, priority and category; breached issues listed."""
     from sup_sla_sync.entrypoints.render.report import (
@@ -327,10 +352,7 @@ def report_cmd(app: App, since: Any, until: Any, fmt: str, output: str | None) -
         report_table,
     )
 
-    first: date = since.date()
-    last: date = until.date()
-    if last < first:
-        raise click.UsageError("--until is before --since")
+    first, last = parse_period(since, until)
     service = app.service()
     views, _ = service.report_views(first, last)
     report = build_report(views, first, last)

@@ -19,8 +19,13 @@ from types import FrameType
 
 import schedule
 
-from sup_sla_sync.adapters.locks import LockUnavailable
-from sup_sla_sync.errors import AuthError, LockBusy, SlaSyncError, TrackerUnavailable
+from sup_sla_sync.errors import (
+    AuthError,
+    LockBusy,
+    LockUnavailable,
+    SlaSyncError,
+    TrackerUnavailable,
+)
 from sup_sla_sync.service.sync import SyncService
 
 log = logging.getLogger("sup_sla_sync.daemon")

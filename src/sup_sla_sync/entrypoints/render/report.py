@@ -41,10 +41,17 @@ from statistics import median
 from typing import Any
 
 from sup_sla_sync.core.clocks import Clock, SlaView
-from sup_sla_sync.core.model import Category, Priority, ServiceLevel, SlaState
+from sup_sla_sync.core.model import (
+    PRIORITY_ORDER,
+    PRIORITY_RANK,
+    Category,
+    Priority,
+    ServiceLevel,
+    SlaState,
+)
 
 LEVELS = (ServiceLevel.VIP.value, ServiceLevel.BASIC.value)
-PRIORITIES = (Priority.IMMEDIATE.value, Priority.URGENT.value, Priority.NORMAL.value)
+PRIORITIES = tuple(priority.value for priority in PRIORITY_ORDER)
 CATEGORIES = (Category.CONSULTATION.value, Category.DEFECT.value)
 GROUP_COLUMNS = (
     "level",
@@ -97,7 +104,7 @@ def _key(view: SlaView) -> tuple[str, str, str]:
 
 def _rank(key: tuple[str, str, str]) -> tuple[int, int, int]:
     level, priority, category = key
-    return (LEVELS.index(level), PRIORITIES.index(priority), CATEGORIES.index(category))
+    return (LEVELS.index(level), PRIORITY_RANK[Priority(priority)], CATEGORIES.index(category))
 
 
 def build_report(views: Sequence[SlaView], since: date, until: date) -> dict[str, Any]:
