@@ -1,4 +1,5 @@
-"""Evaluate the keyword classifier on eval/requests.jsonl.
+"""Evaluate the keyword classifier on eval/requests.jsonl, then the help-centre
+suggestions on eval/faq.jsonl (eval/faq.py).
 
 Usage: PYTHONPATH=src python eval/run.py [--split heldout|dev|all] [--verbose]
 
@@ -13,6 +14,8 @@ import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
+
+import faq  # eval/faq.py, beside this script
 
 from sup_sla_sync.core.classify import classify_category
 from sup_sla_sync.core.model import Category
@@ -121,7 +124,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--verbose", action="store_true", help="show the cues of each miss")
     args = parser.parse_args(argv)
     print(render(evaluate(load(split=args.split)), args.split, args.verbose))
-    return 0
+    print()
+    return faq.main(["--split", args.split, *(["--verbose"] if args.verbose else [])])
 
 
 if __name__ == "__main__":

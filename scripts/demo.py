@@ -16,6 +16,7 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 STATE = REPO / ".redmine" / "demo"
+FAQ = REPO / "faq.example.toml"  # the help centre's articles, for the [sla:faq] suggestions
 sys.path.insert(0, str(REPO / "tests" / "integration"))
 sys.path.insert(0, str(REPO / "src"))
 
@@ -60,7 +61,8 @@ def seed(rm: LocalRedmine, calendar: WorkCalendar, now: datetime) -> dict[str, i
     )
     rm.backdate_issue(issues["breached"], created=ago(100), journal_times=[])
 
-    # VIP consultation in Kazakh, 95 of 120 working minutes gone: a reminder is due.
+    # VIP consultation in Kazakh, 95 of 120 working minutes gone: a reminder is due, and the
+    # help centre's "Как добавить контрагента" is suggested (faq.example.toml).
     issues["at_risk"] = rm.create_issue(
         "vipclient1",
         "Контрагентті қалай қосуға болады?",
@@ -102,6 +104,24 @@ def seed(rm: LocalRedmine, calendar: WorkCalendar, now: datetime) -> dict[str, i
     rm.add_note("vipclient1", issues["answered"], "БИН 123456789012.")
     rm.backdate_issue(issues["answered"], created=ago(200), journal_times=[ago(150), ago(10)])
 
+    # VIP defect handed to development three working days ago (statuses.on_hold): the
+    # resolution clock is paused with 500 of 540 minutes left, and it is never auto-closed.
+    issues["on_hold"] = rm.create_issue(
+        "vipclient1",
+        "Ошибка 500 при выгрузке реестра документов",
+        description="При выгрузке реестра за март портал возвращает ошибку 500.",
+        tracker="Bug",
+        priority="Normal",
+        assigned_to="agent1",
+    )
+    rm.add_note(
+        "agent1",
+        issues["on_hold"],
+        "Воспроизвели ошибку, передали в разработку.",
+        status="With development",
+    )
+    rm.backdate_issue(issues["on_hold"], created=ago(1660), journal_times=[ago(1620)])
+
     # Basic request on a tracker the configuration does not map: the keywords decide.
     issues["keywords"] = rm.create_issue(
         "client2",
@@ -124,11 +144,17 @@ projects = ["edoc"]
 groups = ["Support"]
 lead = "lead1"
 
+[statuses]
+on_hold = ["With development"]
+
 [service_level]
 vip_groups = ["VIP clients"]
 
 [notes]
 language = "ru"
+
+[faq]
+file = "{FAQ}"
 
 [lock]
 path = "demo.lock"

@@ -57,6 +57,13 @@ class FakeTracker:
             if since <= issue.created_on.astimezone(zone).date() <= until:
                 yield issue
 
+    def count_open_created_before(self, projects: list[str], before: datetime) -> int:
+        return sum(
+            1
+            for issue in self.issues.values()
+            if issue.created_on < before and issue.status not in ("Closed", "Rejected", "Resolved")
+        )
+
     def snapshot(self, issue_id: int, fresh: bool = True) -> IssueSnapshot:
         if issue_id in self.fail_on:
             raise self.fail_on[issue_id]

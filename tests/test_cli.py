@@ -228,6 +228,23 @@ def test_check_passes_when_the_tracker_has_every_name(run: Cli) -> None:
     assert "problem" not in result.output
 
 
+def test_check_warns_of_old_open_issues_without_a_go_live_date(run: Cli, tmp_path: Path) -> None:
+    """A tracker with history and no `[sync] since`: a warning (exit 0), gone once set."""
+    run.tracker.issues[40] = issue("2024-12-01 10:00", issue_id=40)
+    result = run("check")
+    assert result.exit_code == 0, result.output
+    (warning,) = [line for line in result.stdout.splitlines() if line.startswith("warning: ")]
+    assert warning.startswith("warning: sync.since: empty, and the projects hold 1 open issue")
+    assert "sync --dry-run" in warning
+    run.config = write_config(tmp_path, '[sync]\nsince = "2025-01-13"\n')
+    assert "warning" not in run("check").stdout
+
+
+def test_check_does_not_warn_of_old_closed_issues(run: Cli) -> None:
+    run.tracker.issues[40] = issue("2024-12-01 10:00", issue_id=40, status_now="Closed")
+    assert "warning" not in run("check").stdout
+
+
 def test_check_lists_every_problem_naming_the_key_and_exits_1(run: Cli) -> None:
     run.tracker.admin = False
     full = run.tracker.directory
@@ -305,7 +322,18 @@ def test_sync_dry_run_prints_the_plan_and_writes_nothing(run: Cli) -> None:
     assert any(
         line.startswith("#5 note: private note [sla:first_response:breach]") for line in lines
     )
-    planned = run.json("sync", "--dry-run")["planned"]
+    # The size of the pass comes first, by kind of write.
+    assert lines[0].startswith("dry run would write: ")
+    assert "field stamps: 5" in lines[0] and "notes [sla:first_response:breach]: 1" in lines[0]
+    assert "watchers: 1" in lines[0]
+    data = run.json("sync", "--dry-run")
+    assert data["counts"]["field stamps"] == 5
+    assert data["counts"]["notes [sla:first_response:breach]"] == 1
+    assert data["counts"]["watchers"] == 1
+    assert sum(data["counts"].values()) == len(data["planned"]) + sum(
+        1 for w in data["planned"] if w["write"] not in ("fields", "watcher", "note")
+    )
+    planned = data["planned"]
     assert {w["issue"] for w in planned if w["write"] == "fields"} == {1, 2, 3, 4, 5}
     assert {"issue": 5, "write": "watcher", "user_id": LEAD} in planned
     assert run.tracker.writes == [] and run.tracker.watchers_added == []

@@ -243,3 +243,154 @@ def test_a_decision_reads_no_clock() -> None:
     second = decide(snapshot, RULES, CAL, PEOPLE, at("2025-01-13 11:31"))
     assert first.writes() == second.writes()
     assert first.view.now == at("2025-01-13 11:31")
+
+
+# --- go-live (`[sync] since`) ------------------------------------------------------------
+
+GO_LIVE = Settings(staff={"groups": ["Support"], "lead": "lead1"}, sync={"since": "2025-01-14"})
+
+
+@pytest.mark.parametrize(
+    ("snapshot", "now"),
+    [
+        (issue("2025-01-13 10:00", level="VIP"), "2025-01-14 12:05"),  # long breached
+        (waiting(), "2025-01-15 10:00"),  # waited far past the close
+        (waiting(note("2025-01-13 12:00", user=CLIENT, text="Вот")), "2025-01-14 10:00"),
+        (issue("2025-01-13 10:00", description="Вы идиоты, установите антивирус"), "2025-01-14"),
+    ],
+    ids=["breached", "waiting", "client answered", "intake"],
+)
+def test_before_go_live_only_fields_are_stamped(snapshot: IssueSnapshot, now: str) -> None:
+    decision = decide(snapshot, GO_LIVE.rules(), CAL, PEOPLE, at(now))
+    assert writes(decision) == ["fields"]
+
+
+def test_from_the_go_live_date_on_everything_applies() -> None:
+    snapshot = issue("2025-01-14 09:00", level="VIP")
+    decision = decide(snapshot, GO_LIVE.rules(), CAL, PEOPLE, at("2025-01-14 11:05"))
+    assert writes(decision) == ["fields", "note private [sla:first_response:breach]", "watcher 12"]
+
+
+# --- the warning before an auto-close ------------------------------------------------------
+
+WARN = Settings(
+    staff={"groups": ["Support"], "lead": "lead1"}, auto_close={"warn_before_working_hours": 2}
+)
+
+
+def warned(when: str, *later: Journal) -> IssueSnapshot:
+    body = "[sla:auto_close:warning] Мы ждём вашего ответа."
+    return waiting(note(when, user=TOOL, text=body), *later)
+
+
+WARNING_CASES = [
+    ("5 h 59 min waited: nothing", waiting(), "2025-01-13 16:59", ["fields"]),
+    (
+        "6 h waited: the public warning",
+        waiting(),
+        "2025-01-13 17:00",
+        ["fields", "note public [sla:auto_close:warning]"],
+    ),
+    ("due at night: waits for 09:00", waiting(), "2025-01-13 19:00", ["fields"]),
+    (
+        "warned: closed at the threshold",
+        warned("2025-01-13 17:00"),
+        "2025-01-14 10:00",
+        ["auto_close -> Closed public [sla:auto_close]", "fields"],
+    ),
+    ("warned: not before", warned("2025-01-13 17:00"), "2025-01-14 09:59", ["fields"]),
+    (
+        "warned a pass late (10 min): still closed at the threshold",
+        warned("2025-01-13 17:10"),
+        "2025-01-14 10:00",
+        ["auto_close -> Closed public [sla:auto_close]", "fields"],
+    ),
+    (
+        "warned 45 min late (downtime): the full notice from the warning",
+        warned("2025-01-13 17:45"),
+        "2025-01-14 10:44",
+        ["fields"],
+    ),
+    (
+        "warned 45 min late: closed when it said",
+        warned("2025-01-13 17:45"),
+        "2025-01-14 10:45",
+        ["auto_close -> Closed public [sla:auto_close]", "fields"],
+    ),
+    (
+        "past the threshold, never warned (downtime): a warning, no close",
+        waiting(),
+        "2025-01-14 11:00",
+        ["fields", "note public [sla:auto_close:warning]"],
+    ),
+    (
+        "a late warning: no close before it said",
+        warned("2025-01-14 11:00"),
+        "2025-01-14 12:59",
+        ["fields"],
+    ),
+    (
+        "a late warning: closed when it said",
+        warned("2025-01-14 11:00"),
+        "2025-01-14 13:00",
+        ["auto_close -> Closed public [sla:auto_close]", "fields"],
+    ),
+    (
+        "the client answered after the warning: back to work",
+        warned("2025-01-13 17:00", note("2025-01-14 09:30", user=CLIENT, text="Номер 42")),
+        "2025-01-14 10:00",
+        ["reopen -> In Progress private [sla:reopen]", "fields"],
+    ),
+    (
+        "a new wait gets its own warning",
+        warned(
+            "2025-01-13 17:00",
+            note("2025-01-14 09:30", user=CLIENT, text="Номер 42"),
+            status(
+                "2025-01-14 09:35", "Feedback", "In Progress", user=TOOL, text="[sla:reopen] ok"
+            ),
+            status("2025-01-14 10:00", "In Progress", "Feedback", text="Ещё скриншот, пожалуйста"),
+        ),
+        "2025-01-14 16:00",
+        ["fields", "note public [sla:auto_close:warning]"],
+    ),
+]
+
+
+@pytest.mark.parametrize(
+    ("snapshot", "now", "expected"),
+    [case[1:] for case in WARNING_CASES],
+    ids=[case[0] for case in WARNING_CASES],
+)
+def test_auto_close_warning(snapshot: IssueSnapshot, now: str, expected: list[str]) -> None:
+    assert writes(decide(snapshot, WARN.rules(), CAL, PEOPLE, at(now))) == expected
+
+
+@pytest.mark.parametrize(
+    ("now", "announced"),
+    [
+        ("2025-01-13 17:00", "14.01.2025 в 10:00"),
+        ("2025-01-13 17:25", "14.01.2025 в 10:00"),
+        ("2025-01-13 17:45", "14.01.2025 в 10:45"),
+        ("2025-01-14 11:00", "14.01.2025 в 13:00"),
+    ],
+    ids=[
+        "on time: the threshold",
+        "a few passes late: still the threshold",
+        "late (downtime): two working hours after the warning",
+        "past the threshold: two working hours after the warning",
+    ],
+)
+def test_the_warning_names_the_local_close_time(now: str, announced: str) -> None:
+    (note_,) = decide(waiting(), WARN.rules(), CAL, PEOPLE, at(now)).plan.notes
+    assert not note_.private
+    assert note_.text.startswith("[sla:auto_close:warning] ")
+    assert f"будет закрыто {announced}" in note_.text
+
+
+def test_the_close_note_does_not_list_the_tools_own_warning() -> None:
+    (close,) = decide(
+        warned("2025-01-13 17:00"), WARN.rules(), CAL, PEOPLE, at("2025-01-14 10:00")
+    ).transitions
+    assert "Мы ждём" not in close.note.text and "warning" not in close.note.text
+    assert "Добрый день, проверяем" in close.note.text

@@ -930,3 +930,27 @@ def test_issues_created_pages_and_skips_an_unreadable_issue(
     assert [s.id for s in got] == [1, 3]
     assert failed == [(2, "issue 2: not found or not visible")]
     assert adapter.stats.list_pages == 2
+
+
+def test_old_open_issues_are_counted_from_total_count_alone(
+    rsps: responses.RequestsMock, adapter: RedmineAdapter
+) -> None:
+    """For `check`'s go-live warning: one request a project, `limit=1`, UTC stamp."""
+    rsps.get(
+        f"{URL}/issues.json",
+        json={"issues": [{"id": 3}], "total_count": 41, "offset": 0, "limit": 1},
+        match=[
+            matchers.query_param_matcher(
+                {
+                    "project_id": "edoc",
+                    "status_id": "open",
+                    "created_on": "<=2025-01-13T04:00:00Z",
+                    "limit": "1",
+                },
+                strict_match=False,
+            )
+        ],
+    )
+    before = datetime(2025, 1, 13, 9, 0, tzinfo=timezone(timedelta(hours=5)))
+    assert adapter.count_open_created_before(["edoc"], before) == 41
+    assert len(rsps.calls) == 1

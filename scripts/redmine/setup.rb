@@ -128,8 +128,11 @@ ActiveRecord::Base.transaction do
     ensure_status('Решена', false),
     ensure_status('Закрыта', true),
     ensure_status('Отклонена', true),
+    # statuses.on_hold: waits on development (resolution paused, never auto-closed)
+    ensure_status('Передано в разработку', false),
   ]
   ru_new = ru_statuses[0]
+  en_statuses << ensure_status('With development', false)
 
   def ensure_tracker(name, default_status)
     t = Tracker.find_by(name: name) || Tracker.new(name: name)
@@ -175,13 +178,15 @@ ActiveRecord::Base.transaction do
   [bug, feature, support].each do |t|
     [manager, developer].each { |r| allow(r, t, [nil] + en_statuses, en_statuses) }
     # Reporter: the Redmine defaults (open -> Closed, Resolved -> Feedback)
-    allow(reporter, t, en.values_at('New', 'In Progress', 'Resolved', 'Feedback'), [en['Closed']])
+    allow(reporter, t, en.values_at('New', 'In Progress', 'Resolved', 'Feedback', 'With development'),
+          [en['Closed']])
     allow(reporter, t, [en['Resolved']], [en['Feedback']])
   end
   ru = ru_statuses.index_by(&:name)
   [konsult, oshibka].each do |t|
     [manager, developer].each { |r| allow(r, t, [nil] + ru_statuses, ru_statuses) }
-    allow(reporter, t, ru.values_at('Новая', 'В работе', 'Ожидает ответа клиента', 'Решена'), [ru['Закрыта']])
+    allow(reporter, t, ru.values_at('Новая', 'В работе', 'Ожидает ответа клиента', 'Решена',
+                                    'Передано в разработку'), [ru['Закрыта']])
     allow(reporter, t, [ru['Решена']], [ru['Ожидает ответа клиента']])
   end
 

@@ -123,6 +123,7 @@ class StatusesConfig(_Section):
     new: list[str] = ["New"]
     in_progress: list[str] = ["In Progress"]
     awaiting_client: list[str] = ["Feedback"]
+    on_hold: list[str] = []  # e.g. ["With development"]: paused, never auto-closed
     resolved: list[str] = ["Resolved"]
     closed: list[str] = ["Closed", "Rejected"]
     reopen_to: str = "In Progress"
@@ -133,6 +134,7 @@ class StatusesConfig(_Section):
             new=tuple(self.new),
             in_progress=tuple(self.in_progress),
             awaiting_client=tuple(self.awaiting_client),
+            on_hold=tuple(self.on_hold),
             resolved=tuple(self.resolved),
             closed=tuple(self.closed),
             reopen_to=self.reopen_to,
@@ -216,6 +218,25 @@ class RemindersConfig(_Section):
 class AutoCloseConfig(_Section):
     enabled: bool = True
     after_working_hours: float = Field(8, gt=0, le=10_000)
+    warn_before_working_hours: float = Field(0, ge=0, le=10_000)
+
+    @model_validator(mode="after")
+    def _warning_before_the_close(self) -> AutoCloseConfig:
+        if self.warn_before_working_hours >= self.after_working_hours:
+            raise ValueError(
+                "warn_before_working_hours must be less than after_working_hours "
+                "(the warning comes that long before the close)"
+            )
+        return self
+
+
+class SyncConfig(_Section):
+    since: date | None = None  # go-live: issues created before this local date get fields only
+
+    @field_validator("since", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: Any) -> Any:
+        return None if value == "" else value
 
 
 class NotesConfig(_Section):
@@ -350,6 +371,7 @@ class Settings(BaseSettings):
     classify: ClassifyConfig = ClassifyConfig()
     intake: IntakeConfig = IntakeConfig()
     faq: FaqConfig = FaqConfig()
+    sync: SyncConfig = SyncConfig()
     daemon: DaemonConfig = DaemonConfig()
     lock: LockConfig = LockConfig()
 
@@ -432,7 +454,12 @@ class Settings(BaseSettings):
                 resolution_vip_official_letter=resolution.vip_official_letter,
             ),
             reminders=tuple(self.reminders.at),
-            auto_close=AutoClose(self.auto_close.enabled, self.auto_close.after_working_hours),
+            auto_close=AutoClose(
+                self.auto_close.enabled,
+                self.auto_close.after_working_hours,
+                self.auto_close.warn_before_working_hours,
+            ),
+            since=self.sync.since,
             intake=IntakeSwitches(frozenset(k for k, on in self.intake.model_dump().items() if on)),
             language=self.notes.language,
             apply_priority=self.classify.apply_priority,

@@ -18,6 +18,10 @@ from .timeline import Timeline, build_timeline
 
 _STOP_ROLES = STOP_ROLES
 RUNNING, PAUSED, STOPPED = "running", "paused", "stopped"
+# Paused too, but waiting on a third party or development (not the client): kept apart so
+# that `explain` shows it apart; the clock treats it exactly as PAUSED.
+ON_HOLD = "on_hold"
+_PAUSED_KINDS = (PAUSED, ON_HOLD)
 
 
 class ClockName(StrEnum):
@@ -29,7 +33,7 @@ class ClockName(StrEnum):
 class Interval:
     start: datetime
     end: datetime | None  # None: still so now
-    kind: str  # RUNNING, PAUSED or STOPPED
+    kind: str  # RUNNING, PAUSED, ON_HOLD or STOPPED
 
 
 @dataclass(frozen=True)
@@ -150,7 +154,7 @@ def _first_response(
                 break
     end = stopped_at if stopped_at is not None else now
     used = calendar.working_minutes(issue.created_on, end)
-    breached = breach_noted or (stopped_at or now) > due
+    breached = breach_noted or _late(stopped_at or now, due, calendar)
     running = stopped_at is None
     return Clock(
         name=ClockName.FIRST_RESPONSE,
@@ -185,6 +189,7 @@ def _resolution(
 
     used = 0.0
     due: datetime | None = None
+    last_run: datetime | None = None  # the last instant the clock ran
     for interval in intervals:
         if interval.kind != RUNNING:
             continue
@@ -194,17 +199,21 @@ def _resolution(
             # due time stays where the target was crossed.
             due = calendar.add_working_minutes(interval.start, target - used)
         used += calendar.working_minutes(interval.start, end)
+        last_run = end
 
+    # Before the target is reached the clock last ran before `due`, so this is false.
+    late = due is not None and last_run is not None and _late(last_run, due, calendar)
     kind = intervals[-1].kind
+    paused = kind in _PAUSED_KINDS
     return Clock(
         name=ClockName.RESOLUTION,
         target_minutes=target,
-        due=None if kind == PAUSED else due,
+        due=None if paused else due,
         used_minutes=used,
         running=kind == RUNNING,
-        paused=kind == PAUSED,
+        paused=paused,
         stopped_at=intervals[-1].start if kind == STOPPED else None,
-        breached=breach_noted or used > target,
+        breached=breach_noted or late,
         intervals=tuple(intervals),
         reminders_crossed=_crossed(reminders, used, target) if kind == RUNNING else (),
     )
@@ -214,9 +223,21 @@ def _kind(role: StatusRole | None) -> str:
     # An unknown status runs the clock: never hide a breach behind a missing mapping.
     if role is StatusRole.AWAITING_CLIENT:
         return PAUSED
+    if role is StatusRole.ON_HOLD:
+        return ON_HOLD
     if role in _STOP_ROLES:
         return STOPPED
     return RUNNING
+
+
+def _late(instant: datetime, due: datetime, calendar: WorkCalendar) -> bool:
+    """Whether `instant` is in a later minute than the one `due` is shown as: minutes are
+    what people see, so a stop at 12:00:59 against a due time of 12:00 is in time."""
+    return _minute(instant, calendar) > _minute(due, calendar)
+
+
+def _minute(instant: datetime, calendar: WorkCalendar) -> datetime:
+    return calendar.local(instant).replace(second=0, microsecond=0)
 
 
 def _crossed(fractions: tuple[float, ...], used: float, target: int) -> tuple[float, ...]:

@@ -13,6 +13,7 @@ tracker holds and from the notes' tags.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 from .calendar import WorkCalendar
 from .classify import suggest_priority, urgency_words
 from .clocks import Clock, ClockName, SlaView, evaluate
+from .faq import faq_note
 from .intake import client_request, intake_notes, lead_watches
 from .memo import MemoFn, no_memo
 from .model import (
@@ -38,11 +40,13 @@ from .policy import owned_by_tool
 from .rules import Rules
 from .tags import (
     AUTO_CLOSE,
+    AUTO_CLOSE_WARNING,
     RAISE_PRIORITY,
     REOPEN,
     breach,
     is_breach,
     kind_of,
+    parse,
     reminder_percent,
     tag,
 )
@@ -109,6 +113,10 @@ def decide(
     """
     ctx = Context(rules, calendar, people, memo)
     first = view = evaluate(issue, calendar, rules, people, now, memo)
+    if before_go_live(issue, rules, calendar):
+        # Older than the go-live: its fields tell the truth, but nothing is said or moved.
+        plan = plan_updates(view, ctx, now)
+        return Decision(first, (), replace(plan, notes=(), watchers=()))
     transitions: list[Transition] = []
     for _ in range(max_transitions):
         transition = decide_transition(view, ctx, now)
@@ -118,6 +126,11 @@ def decide(
         issue = simulate(issue, transition, people.tool_user_id, now)
         view = evaluate(issue, calendar, rules, people, now, memo)
     return Decision(first, tuple(transitions), plan_updates(view, ctx, now))
+
+
+def before_go_live(issue: IssueSnapshot, rules: Rules, calendar: WorkCalendar) -> bool:
+    """Created before `[sync] since` (a local date): fields only, no note, no move."""
+    return rules.since is not None and calendar.local(issue.created_on).date() < rules.since
 
 
 def reopen_transition(rules: Rules) -> Transition:
@@ -189,6 +202,30 @@ def describe_plan(plan: Plan) -> list[dict[str, Any]]:
     return out
 
 
+def count_writes(writes: list[dict[str, Any]]) -> dict[str, int]:
+    """How many writes of each kind (what a dry run shows first): field stamps, closes,
+    reopens, other status and priority changes, watchers, and notes by tag."""
+    counts: Counter[str] = Counter()
+    for write in writes:
+        kind = write["write"]
+        if kind == "fields":
+            counts["field stamps"] += 1
+            continue
+        if kind == "watcher":
+            counts["watchers"] += 1
+            continue
+        if kind == AUTO_CLOSE:
+            counts["closes"] += 1
+        elif kind == REOPEN:
+            counts["reopens"] += 1
+        elif write.get("status"):
+            counts["status changes"] += 1
+        if write.get("priority"):
+            counts["priority changes"] += 1
+        counts[f"notes [sla:{parse(write['note'])}]"] += 1
+    return dict(sorted(counts.items()))
+
+
 def format_due(clock: Clock, calendar: WorkCalendar) -> str:
     if clock.due is None:
         return PAUSED_FIELD.format(minutes=max(0, int(clock.minutes_left)))
@@ -209,10 +246,11 @@ def decide_transition(view: SlaView, ctx: Context, now: datetime) -> Transition 
             if REOPEN in timeline.tags(since):
                 return None  # already moved back once for this wait; a person put it here
             return reopen_transition(rules)
-        limit = rules.auto_close.after_working_minutes
+        close_at = auto_close_time(view, ctx)
         if (
             rules.auto_close.enabled
-            and ctx.calendar.working_minutes(period.start, now) >= limit
+            and close_at is not None
+            and now >= close_at
             and AUTO_CLOSE not in timeline.tags(since)
         ):
             body = text(
@@ -228,6 +266,73 @@ def decide_transition(view: SlaView, ctx: Context, now: datetime) -> Transition 
             )
         return None
     return client_request(view, rules, ctx.people, ctx.memo) or _raise_priority(view, ctx)
+
+
+def auto_close_time(view: SlaView, ctx: Context) -> datetime | None:
+    """When an awaiting-client issue may be closed: the threshold after it entered the
+    status; with warnings on, never before the time its warning announced (None: the
+    warning has not gone out yet, so no close)."""
+    period = view.timeline.current
+    auto_close = ctx.rules.auto_close
+    threshold = ctx.calendar.add_working_minutes(period.start, auto_close.after_working_minutes)
+    if not auto_close.warn_before_working_minutes:
+        return threshold
+    warned = _warning_sent(view, period.entered_by)
+    if warned is None:
+        return None
+    return announced_close(threshold, warned, ctx)
+
+
+# A warning this late (a share of the notice, in working time) after its own threshold still
+# counts as on time and announces the close threshold: a pass or two of delay must not move
+# every close. Later than that (the daemon was down), the client gets the full notice.
+ON_TIME_SHARE = 0.25
+
+
+def announced_close(threshold: datetime, warned: datetime, ctx: Context) -> datetime:
+    """The close a warning sent at `warned` announces: the threshold for a warning sent on
+    time; for one sent late (after downtime), the full notice after the warning itself."""
+    notice = ctx.rules.auto_close.warn_before_working_minutes
+    after_notice = ctx.calendar.add_working_minutes(warned, notice)
+    if ctx.calendar.working_minutes(threshold, after_notice) <= notice * ON_TIME_SHARE:
+        return threshold
+    return max(threshold, after_notice)
+
+
+def _warning_sent(view: SlaView, since: int | None) -> datetime | None:
+    start = 0 if since is None else since + 1
+    for journal in view.timeline.journals[start:]:
+        if parse(journal.notes) == AUTO_CLOSE_WARNING:
+            return journal.created_on
+    return None
+
+
+def _warning_note(view: SlaView, ctx: Context, now: datetime) -> Note | None:
+    """The public warning before an auto-close: once per waiting period, when the wait has
+    reached the close threshold less `warn_before_working_hours`."""
+    auto_close = ctx.rules.auto_close
+    if not (auto_close.enabled and auto_close.warn_before_working_minutes):
+        return None
+    period = view.timeline.current
+    if ctx.rules.status_role(period.status) is not StatusRole.AWAITING_CLIENT:
+        return None
+    since = period.entered_by
+    if view.timeline.client_replies_since(since, ctx.people):
+        return None
+    if _warning_sent(view, since) is not None or AUTO_CLOSE in view.timeline.tags(since):
+        return None
+    waited = ctx.calendar.working_minutes(period.start, now)
+    if waited < auto_close.after_working_minutes - auto_close.warn_before_working_minutes:
+        return None
+    threshold = ctx.calendar.add_working_minutes(period.start, auto_close.after_working_minutes)
+    close = ctx.calendar.local(announced_close(threshold, now, ctx))
+    body = text(
+        ctx.language,
+        "auto_close.warning",
+        when=close.strftime(text(ctx.language, "auto_close.when")),
+        hours=_number(auto_close.after_working_hours),
+    )
+    return Note(AUTO_CLOSE_WARNING, body, private=False)
 
 
 def _raise_priority(view: SlaView, ctx: Context) -> Transition | None:
@@ -296,12 +401,17 @@ def plan_updates(view: SlaView, ctx: Context, now: datetime) -> Plan:
 
     tags = view.timeline.tags()
     notes = intake_notes(view, ctx.rules, ctx.people, ctx.memo, tags)
+    if (suggestion := faq_note(view, ctx.rules, ctx.people, tags, ctx.memo)) is not None:
+        notes.append(suggestion)
     lead = ctx.people.lead_id
     watchers: list[int] = []
     if lead_watches(notes) and lead and lead not in issue.watcher_ids:
         watchers.append(lead)
-    # Reminders and breach notes wait for working hours (found at night: said at 09:00).
+    # Reminders, breach notes and the client's warning wait for working hours (found at
+    # night: said at 09:00).
     if ctx.calendar.is_working_time(now):
+        if (warning := _warning_note(view, ctx, now)) is not None:
+            notes.append(warning)
         for clock in view.clocks:
             note = _clock_note(clock, view, ctx, tags)
             if note is not None:

@@ -43,6 +43,7 @@ class StatusRole(StrEnum):
     NEW = "new"
     IN_PROGRESS = "in_progress"
     AWAITING_CLIENT = "awaiting_client"
+    ON_HOLD = "on_hold"  # waits on a third party or development: paused, never auto-closed
     RESOLVED = "resolved"
     CLOSED = "closed"
 

@@ -7,7 +7,9 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import date
 
+from .faq import Article
 from .model import Category, Channel, Priority, ServiceLevel, StatusRole
 
 STOP_ROLES = (StatusRole.RESOLVED, StatusRole.CLOSED)
@@ -20,6 +22,7 @@ class StatusRules:
     new: tuple[str, ...]
     in_progress: tuple[str, ...]
     awaiting_client: tuple[str, ...]
+    on_hold: tuple[str, ...]  # paused like awaiting_client, never auto-closed
     resolved: tuple[str, ...]
     closed: tuple[str, ...]
     reopen_to: str
@@ -99,10 +102,15 @@ class TargetTable:
 class AutoClose:
     enabled: bool
     after_working_hours: float
+    warn_before_working_hours: float = 0  # 0: no warning to the client
 
     @property
     def after_working_minutes(self) -> float:
         return self.after_working_hours * 60
+
+    @property
+    def warn_before_working_minutes(self) -> float:
+        return self.warn_before_working_hours * 60
 
 
 @dataclass(frozen=True)
@@ -135,6 +143,9 @@ class Rules:
     intake: IntakeSwitches
     language: str
     apply_priority: bool
+    since: date | None = None  # go-live: issues created before this local date get fields only
+    faq: tuple[Article, ...] = ()  # the help centre's articles; () = no suggestions
+    max_suggestions: int = 3
 
     def status_role(self, status: str) -> StatusRole | None:
         return self.statuses.role_of(status)

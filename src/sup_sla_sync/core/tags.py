@@ -14,6 +14,8 @@ REOPEN = "reopen"
 AUTO_CLOSE = "auto_close"
 RAISE_PRIORITY = "priority"
 BREACH = "breach"
+AUTO_CLOSE_WARNING = f"{AUTO_CLOSE}:warning"
+FAQ = "faq"  # a help-centre suggestion
 
 
 def tag(kind: str, detail: str | int | None = None) -> str:

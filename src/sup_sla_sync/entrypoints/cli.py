@@ -61,9 +61,8 @@ class App:
     def service(self) -> SyncService:
         from sup_sla_sync.service.sync import SyncService
 
-        return SyncService(
-            self.settings, self.adapter(), self.calendar, clock=self.clock, faq=self.faq()
-        )
+        faq = self.faq()  # a bad help-centre file fails before the tracker is contacted
+        return SyncService(self.settings, self.adapter(), self.calendar, clock=self.clock, faq=faq)
 
     def faq(self) -> tuple[Article, ...]:
         """The help centre's articles (`[faq] file`, relative to the configuration's folder)."""
@@ -164,19 +163,25 @@ def config_cmd(app: App) -> None:
 @handle_errors
 def check_cmd(app: App) -> None:
     """Validate the configuration and the tracker; list every problem (exit 1 if any)."""
-    from sup_sla_sync.service.check import check_tracker
+    from sup_sla_sync.service.check import check_tracker, check_warnings
 
     app.faq()  # a help-centre file that cannot be read or parsed: exit 2, naming the line
-    problems = check_tracker(app.settings, app.adapter())
+    tracker = app.adapter()
+    problems = check_tracker(app.settings, tracker)
     for problem in problems:
         click.echo(f"problem: {problem}")
+    warnings = check_warnings(app.settings, tracker, app.clock())
     if problems:
+        for warning in warnings:
+            click.echo(f"warning: {warning}")
         click.echo(f"{len(problems)} problem(s) found", err=True)
         sys.exit(1)
     click.echo(
         f"ok: {app.settings.redmine.url} has every status, tracker, priority, "
         "field and group the configuration names"
     )
+    for warning in warnings:
+        click.echo(f"warning: {warning}")
 
 
 @main.command("sync")
@@ -188,6 +193,7 @@ def check_cmd(app: App) -> None:
 def sync_cmd(app: App, dry_run: bool, issue_ids: tuple[int, ...], fmt: str) -> None:
     """One pass over open issues (and those closed since the last pass)."""
     from sup_sla_sync.adapters.locks import pass_lock
+    from sup_sla_sync.core.decide import count_writes
 
     service = app.service()
     with pass_lock(app.settings, app.config_dir):
@@ -195,6 +201,10 @@ def sync_cmd(app: App, dry_run: bool, issue_ids: tuple[int, ...], fmt: str) -> N
     if fmt == "json":
         emit_json(result.as_json(dry_run))
     else:
+        if dry_run:
+            counts = count_writes(result.planned)
+            shown = ", ".join(f"{kind}: {n}" for kind, n in counts.items()) or "nothing"
+            click.echo(f"dry run would write: {shown}")
         for write in result.planned:
             click.echo(_describe_write(write))
         click.echo(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sup_sla_sync.config import Settings
@@ -113,3 +114,29 @@ def _field_problems(settings: Settings, directory: Any) -> list[str]:
                     + ", ".join(repr(v) for v in missing)
                 )
     return problems
+
+
+# Issues older than this, still open, mean a tracker with history: the first pass would act
+# on all of it unless `[sync] since` says when the tool went live.
+HISTORY_DAYS = 30
+
+
+class Countable(Protocol):
+    def count_open_created_before(self, projects: list[str], before: datetime) -> int: ...
+
+
+def check_warnings(settings: Settings, tracker: Countable, now: datetime) -> list[str]:
+    """Things worth a look that do not make the configuration wrong."""
+    if settings.sync.since is not None:
+        return []
+    old = tracker.count_open_created_before(
+        settings.redmine.projects, now - timedelta(days=HISTORY_DAYS)
+    )
+    if not old:
+        return []
+    return [
+        f"sync.since: empty, and the projects hold {old} open issue(s) created more than "
+        f"{HISTORY_DAYS} days ago; the first pass would post reminders, breach notes and "
+        "auto-closes for all of them. Set sync.since to the go-live date (older issues then "
+        "get their fields stamped and nothing else), and run `sync --dry-run` first"
+    ]

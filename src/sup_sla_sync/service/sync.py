@@ -8,7 +8,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import Any, Protocol
@@ -22,10 +22,12 @@ from sup_sla_sync.core.decide import (
     Plan,
     Transition,
     client_replied_during_close,
+    count_writes,
     decide,
     is_clock_note,
     reopen_transition,
 )
+from sup_sla_sync.core.faq import Article
 from sup_sla_sync.core.memo import Memo
 from sup_sla_sync.core.model import IssueSnapshot, People
 from sup_sla_sync.core.tags import AUTO_CLOSE, REOPEN, is_breach
@@ -102,6 +104,7 @@ class PassResult:
             "errors": self.errors,
         }
         if dry_run:
+            data["counts"] = count_writes(self.planned)
             data["planned"] = self.planned
         return data
 
@@ -113,10 +116,12 @@ class SyncService:
         tracker: Tracker,
         calendar: WorkCalendar | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+        faq: Sequence[Article] = (),
     ) -> None:
         self.settings = settings
         self.tracker = tracker
-        self.rules = settings.rules()
+        # `faq`: the help centre's articles, read from `faq.file` by adapters/faq_file.py.
+        self.rules = settings.rules(faq=faq)
         self.calendar = calendar or WorkCalendar.from_rules(settings.calendar_rules())
         # The answers of the pure text checks, kept across passes (the core keeps none).
         self.memo = Memo()

@@ -351,6 +351,24 @@ class RedmineAdapter:
             if start <= snapshot.created_on < end:
                 yield snapshot
 
+    def count_open_created_before(self, projects: list[str], before: datetime) -> int:
+        """How many open issues of `projects` (all visible if empty) were created before
+        `before`: one request a project, reading only Redmine's total_count."""
+        scopes: list[dict[str, Any]] = [{"project_id": p} for p in projects] or [{}]
+        total = 0
+        for scope in scopes:
+            params = {
+                **scope,
+                "status_id": "open",
+                "created_on": f"<={before.astimezone(UTC):{_STAMP}}",
+                "limit": 1,
+            }
+            payload = self._transport.call(
+                "get", "/issues.json", kind="other", params=params, what="counting old issues"
+            )
+            total += int(payload.get("total_count") or 0) if isinstance(payload, dict) else 0
+        return total
+
     def _list_issues(
         self, projects: Iterable[str], filters: list[dict[str, Any]]
     ) -> dict[int, dict[str, Any]]:

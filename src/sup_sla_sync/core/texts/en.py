@@ -16,6 +16,11 @@ TEXTS: dict[str, str] = {
         "(regulation, rule 15).\nActions performed:\n\n{actions}"
     ),
     "auto_close.none": "- none",
+    "auto_close.warning": (
+        "We are waiting for your answer. Without an answer, the request will be closed on "
+        "{when} (regulation, rule 15: {hours} working hours without the client's response)."
+    ),
+    "auto_close.when": "%d.%m.%Y at %H:%M",
     "action.note": "- {when} — support replied: {text}",
     "action.status": "- {when} — status: {old} → {new}",
     "reopen": 'The client replied: the request is back in work (status "{status}").',
@@ -87,5 +92,10 @@ TEXTS: dict[str, str] = {
     ),
     "identity_request.outro": (
         "We will continue with your request as soon as we have these details. Thank you!"
+    ),
+    # --- Help-centre suggestion (rules 10, 14) ---------------------------------------------
+    "faq": (
+        "Help-centre articles on this request: it may be answered with a link "
+        "(regulation, rules 10 and 14). {mentions}\n\n{articles}"
     ),
 }

@@ -10,17 +10,17 @@ first, then immediate, urgent, normal, then consultation, defect. Per group:
 - `count`: the issues in the group, whatever their state.
 - `first_response_met_pct`: among the issues whose first response is *decided*, the share
   met, in percent. Met: the clock stopped (a staff member's public note, or the issue
-  resolved or closed) and is not breached. Missed: breached (answered late, still
-  unanswered past its due time, or a breach note was posted). A clock still running within
-  its target is neither: it is left out of the denominator.
+  resolved or closed) and is not breached. Missed: breached (answered in a later minute
+  than its due time shows, still unanswered then, or a breach note was posted). A clock
+  still running within its target is neither: it is left out of the denominator.
 - `resolution_met_pct`: the same for the resolution clock. Stopped means the status is now
   a resolved or closed one; a running or paused clock within its target is left out.
 - `median_first_response_minutes`: the median of the first-response clock's
   `used_minutes` (working minutes from creation to the stop) over the issues whose first
   response stopped, met or late.
 - `median_resolution_minutes`: the median of the resolution clock's `used_minutes`
-  (working minutes it ran, paused time excluded) over the issues now resolved or closed,
-  met or late.
+  (working minutes it ran: time awaiting the client or on hold excluded) over the issues
+  now resolved or closed, met or late.
 
 Percentages and medians are rounded to one decimal with Python's round(); they are null
 when their denominator is empty. Issues whose `sla_state` is `not_applicable` (created
