@@ -87,7 +87,32 @@ def seed(rm: LocalRedmine, calendar: WorkCalendar, now: datetime) -> dict[str, i
         "Добрый день! Уточните, пожалуйста, ИИН и наименование организации.",
         status="Feedback",
     )
-    rm.backdate_issue(issues["waiting"], created=ago(1140), journal_times=[ago(1080)])
+    # The tool warned the client the day before (auto_close.warn_before_working_hours).
+    rm.add_note(
+        "sla-bot",
+        issues["waiting"],
+        "[sla:auto_close:warning] Мы ждём вашего ответа. Если ответа не будет, обращение "
+        "будет закрыто (п. 15 регламента).",
+    )
+    rm.backdate_issue(issues["waiting"], created=ago(1140), journal_times=[ago(1080), ago(960)])
+
+    # Basic request waiting six and a half working hours for the client: the public
+    # warning that it will be closed, and when.
+    issues["warned"] = rm.create_issue(
+        "client1",
+        "Не приходит уведомление о входящем документе",
+        description="Иванов Иван Иванович, ИИН 880101300388, ТОО «Дала Трейд». "
+        "Уведомления на почту перестали приходить.",
+        tracker="Support",
+        assigned_to="agent2",
+    )
+    rm.add_note(
+        "agent2",
+        issues["warned"],
+        "Проверьте, пожалуйста, папку «Спам» и пришлите адрес почты из профиля.",
+        status="Feedback",
+    )
+    rm.backdate_issue(issues["warned"], created=ago(420), journal_times=[ago(390)])
 
     # VIP request in Feedback whose client has just answered: back to work.
     issues["answered"] = rm.create_issue(
@@ -146,6 +171,9 @@ lead = "lead1"
 
 [statuses]
 on_hold = ["With development"]
+
+[auto_close]
+warn_before_working_hours = 2
 
 [service_level]
 vip_groups = ["VIP clients"]
