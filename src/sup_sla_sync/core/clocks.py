@@ -78,6 +78,7 @@ class SlaView:
     resolution: Clock
     state: SlaState
     now: datetime
+    policy: str = ""  # the matching contract policy's name; "" = the default targets
 
     @property
     def clocks(self) -> tuple[Clock, Clock]:
