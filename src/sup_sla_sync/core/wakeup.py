@@ -1,0 +1,101 @@
+"""When an unchanged issue's decision can next change (SPEC.md, "The daemon's passes").
+
+`decide` depends on the issue and on `now`. While the issue does not change, its answer
+changes only at a few instants of its own: a reminder fraction or a due time crossed, an
+escalation offset reached, the auto-close warning or the close itself falling due, or the
+start of working hours for a note that waited for them. `wake_up` returns the earliest of
+those after `now`, rounded up to a whole minute (minutes decide: SPEC "Clocks"); the
+daemon evaluates an unchanged issue again only when that instant has come.
+
+Pure, and deliberately generous: an instant too early costs one evaluation, one too late
+would lose a write, so when in doubt an earlier instant is returned.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+
+from .calendar import WorkCalendar
+from .clocks import Clock, SlaView
+from .model import StatusRole
+from .rules import Rules
+
+MINUTE = timedelta(minutes=1)
+
+
+def wake_up(
+    view: SlaView,
+    rules: Rules,
+    calendar: WorkCalendar,
+    now: datetime,
+    escalations: Iterable[float] = (),
+) -> datetime | None:
+    """The earliest instant after `now` at which `decide` on this unchanged issue may
+    answer differently; None when only a change of the issue can change it."""
+    candidates: list[datetime] = []
+    offsets = tuple(escalations)
+    for clock in view.clocks:
+        candidates += _clock_instants(clock, rules, calendar, now, offsets)
+    candidates += _waiting_instants(view, rules, calendar)
+    later = [c for c in candidates if c > now]
+    if not later:
+        return None
+    earliest = min(later)
+    if not calendar.is_working_time(now):
+        # A note found due at night waits for the morning: wake then, whatever comes next.
+        earliest = min(earliest, calendar.next_working_instant(now))
+    return _ceil_minute(earliest)
+
+
+def _clock_instants(
+    clock: Clock,
+    rules: Rules,
+    calendar: WorkCalendar,
+    now: datetime,
+    escalations: tuple[float, ...],
+) -> list[datetime]:
+    if not clock.running:
+        return []
+    out: list[datetime] = []
+    # A running clock's used minutes grow with working time from `now` on.
+    for fraction in rules.reminders:
+        minutes = fraction * clock.target_minutes - clock.used_minutes
+        if minutes > 0:
+            out.append(calendar.add_working_minutes(now, minutes))
+    if clock.due is not None:
+        out.append(_floor_minute(clock.due) + MINUTE)  # breached in the next minute
+        for offset in escalations:
+            out.append(calendar.add_working_minutes(clock.due, offset))
+    if not calendar.is_working_time(now):
+        out.append(calendar.next_working_instant(now))
+    return out
+
+
+def _waiting_instants(view: SlaView, rules: Rules, calendar: WorkCalendar) -> list[datetime]:
+    """The warning and the close of an issue waiting for the client."""
+    period = view.timeline.current
+    if rules.status_role(period.status) is not StatusRole.AWAITING_CLIENT:
+        return []
+    auto_close = rules.auto_close
+    if not auto_close.enabled:
+        return []
+    after = auto_close.after_working_minutes
+    out = [calendar.add_working_minutes(period.start, after)]
+    warn = auto_close.warn_before_working_minutes
+    if warn:
+        out.append(calendar.add_working_minutes(period.start, after - warn))
+        # A warning already sent announces its own close time, which may be later.
+        for journal in view.timeline.journals:
+            if journal.created_on >= period.start:
+                out.append(calendar.add_working_minutes(journal.created_on, warn))
+    return out
+
+
+def _floor_minute(instant: datetime) -> datetime:
+    return instant.replace(second=0, microsecond=0)
+
+
+def _ceil_minute(instant: datetime) -> datetime:
+    floor = _floor_minute(instant)
+    return floor if floor == instant else floor + MINUTE
