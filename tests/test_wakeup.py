@@ -105,8 +105,13 @@ def waiting_or_open(draw: st.DrawFn) -> tuple[IssueSnapshot, datetime]:
         else:
             new = "Feedback" if kind == "wait" else "In Progress"
             journals.append(
-                Journal(900 + i, AGENT, when, notes="Уточните",
-                        changes=(FieldChange(STATUS, status_now, new),))
+                Journal(
+                    900 + i,
+                    AGENT,
+                    when,
+                    notes="Уточните",
+                    changes=(FieldChange(STATUS, status_now, new),),
+                )
             )
             status_now = new
     snapshot = issue(
@@ -115,7 +120,10 @@ def waiting_or_open(draw: st.DrawFn) -> tuple[IssueSnapshot, datetime]:
         description="Иванов Иван Иванович, ИИН 880101300388, ТОО «Дала Трейд».",
     )
     snapshot = replace(
-        snapshot, created_on=created, journals=tuple(journals), status=status_now,
+        snapshot,
+        created_on=created,
+        journals=tuple(journals),
+        status=status_now,
         updated_on=max([created, *(j.created_on for j in journals)]),
     )
     start = when + timedelta(minutes=draw(st.integers(0, 120)))

@@ -1,0 +1,197 @@
+"""What the daemon knows between passes, kept in one SQLite file (`daemon.state_dir`).
+
+Redmine stays the source of truth: this is a cache. Deleting the file, a file written by
+another version, or a corrupt one changes no outcome, only the cost of the next pass
+(SPEC.md, Principle 1): `StateStore.load` then answers "nothing known" and the file is
+rebuilt at the next save. Only the pass-lock holder writes it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from sup_sla_sync.core.model import FieldChange, IssueSnapshot, Journal
+
+log = logging.getLogger("sup_sla_sync.state")
+
+SCHEMA_VERSION = 1
+FILE_NAME = "sup-sla-sync-state.sqlite3"
+
+
+@dataclass
+class Known:
+    """One issue as the last pass saw it, and when it must be evaluated again."""
+
+    snapshot: IssueSnapshot
+    wake_at: datetime | None  # None: only a change of the issue can change its decision
+
+
+@dataclass
+class State:
+    """Everything the daemon keeps between passes."""
+
+    issues: dict[int, Known] = field(default_factory=dict)
+    listed_at: datetime | None = None  # the tracker's time when the last listing began
+    full_listed_at: datetime | None = None  # the tracker's time of the last full listing
+    fingerprint: str = ""  # of the rules and people the wake-up times were computed with
+
+
+class StateStore:
+    """The SQLite file: `load` at start, `save` after each pass."""
+
+    def __init__(self, directory: Path) -> None:
+        self.path = directory / FILE_NAME
+
+    def load(self) -> State:
+        if not self.path.exists():
+            return State()
+        try:
+            with sqlite3.connect(self.path) as db:
+                version = db.execute("PRAGMA user_version").fetchone()[0]
+                if version != SCHEMA_VERSION:
+                    log.warning(
+                        "%s: written by another version (schema %s); starting afresh",
+                        self.path,
+                        version,
+                    )
+                    return State()
+                meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
+                issues = {
+                    int(row[0]): Known(_snapshot(json.loads(row[1])), _when(row[2]))
+                    for row in db.execute("SELECT id, snapshot, wake_at FROM issues")
+                }
+        except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:
+            log.warning("%s: unreadable (%s); starting afresh", self.path, exc)
+            return State()
+        return State(
+            issues=issues,
+            listed_at=_when(meta.get("listed_at")),
+            full_listed_at=_when(meta.get("full_listed_at")),
+            fingerprint=meta.get("fingerprint", ""),
+        )
+
+    def save(self, state: State) -> None:
+        """Replace the file's contents with `state`, in one transaction."""
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            self._write(state)
+        except sqlite3.DatabaseError as exc:
+            # A corrupt file cannot be repaired in place: start a new one.
+            log.warning("%s: %s; writing a new file", self.path, exc)
+            self.path.unlink(missing_ok=True)
+            self._write(state)
+
+    def _write(self, state: State) -> None:
+        with sqlite3.connect(self.path) as db:
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+            if version != SCHEMA_VERSION:
+                db.executescript("DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS issues;")
+            db.executescript(
+                "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);"
+                "CREATE TABLE IF NOT EXISTS issues ("
+                " id INTEGER PRIMARY KEY, updated_on TEXT, wake_at TEXT, snapshot TEXT);"
+                f"PRAGMA user_version = {SCHEMA_VERSION};"
+            )
+            db.execute("DELETE FROM meta")
+            db.executemany(
+                "INSERT INTO meta VALUES (?, ?)",
+                [
+                    ("listed_at", _stamp(state.listed_at)),
+                    ("full_listed_at", _stamp(state.full_listed_at)),
+                    ("fingerprint", state.fingerprint),
+                ],
+            )
+            db.execute("DELETE FROM issues")
+            db.executemany(
+                "INSERT INTO issues VALUES (?, ?, ?, ?)",
+                _rows(state.issues.items()),
+            )
+
+    def size(self) -> int:
+        return self.path.stat().st_size if self.path.exists() else 0
+
+
+def _rows(items: Iterable[tuple[int, Known]]) -> Iterable[tuple[int, str, str | None, str]]:
+    for issue_id, known in items:
+        snap = known.snapshot
+        yield (
+            issue_id,
+            snap.updated_on.isoformat(),
+            _stamp(known.wake_at),
+            json.dumps(_plain(snap), ensure_ascii=False, separators=(",", ":")),
+        )
+
+
+def _stamp(when: datetime | None) -> str | None:
+    return None if when is None else when.isoformat()
+
+
+def _when(text: str | None) -> datetime | None:
+    return None if not text else datetime.fromisoformat(text)
+
+
+def _plain(snap: IssueSnapshot) -> dict[str, Any]:
+    return {
+        "id": snap.id,
+        "subject": snap.subject,
+        "tracker": snap.tracker,
+        "status": snap.status,
+        "priority": snap.priority,
+        "author_id": snap.author_id,
+        "created_on": snap.created_on.isoformat(),
+        "updated_on": snap.updated_on.isoformat(),
+        "project": snap.project,
+        "description": snap.description,
+        "assigned_to_id": snap.assigned_to_id,
+        "due_date": snap.due_date.isoformat() if snap.due_date else None,
+        "custom_fields": dict(snap.custom_fields),
+        "watcher_ids": sorted(snap.watcher_ids),
+        "journals": [
+            [
+                j.id,
+                j.user_id,
+                j.created_on.isoformat(),
+                j.notes,
+                j.private,
+                [[c.name, c.old, c.new] for c in j.changes],
+            ]
+            for j in snap.journals
+        ],
+    }
+
+
+def _snapshot(data: Mapping[str, Any]) -> IssueSnapshot:
+    return IssueSnapshot(
+        id=int(data["id"]),
+        subject=data["subject"],
+        tracker=data["tracker"],
+        status=data["status"],
+        priority=data["priority"],
+        author_id=int(data["author_id"]),
+        created_on=datetime.fromisoformat(data["created_on"]),
+        updated_on=datetime.fromisoformat(data["updated_on"]),
+        project=data["project"],
+        description=data["description"],
+        assigned_to_id=data["assigned_to_id"],
+        due_date=date.fromisoformat(data["due_date"]) if data["due_date"] else None,
+        custom_fields=dict(data["custom_fields"]),
+        watcher_ids=frozenset(int(w) for w in data["watcher_ids"]),
+        journals=tuple(
+            Journal(
+                int(j[0]),
+                int(j[1]),
+                datetime.fromisoformat(j[2]),
+                j[3],
+                bool(j[4]),
+                tuple(FieldChange(c[0], c[1], c[2]) for c in j[5]),
+            )
+            for j in data["journals"]
+        ),
+    )
