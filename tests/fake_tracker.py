@@ -38,24 +38,69 @@ class FakeTracker:
         self.fail_on: dict[int, Exception] = {}
         self.before_write: Callable[[int, dict[str, Any]], None] | None = None
         self._ids = itertools.count(50_000)
+        self.listings: list[tuple[str, datetime | None]] = []  # ("full"|"changed", since)
+        self.remembered: list[int] = []
+        self._listing_started_at: datetime | None = None
 
     # --- reading
-    def load_people(self, staff_groups: list[str], vip_groups: list[str], lead: str) -> People:
+    def load_people(
+        self, staff_groups: list[str], vip_groups: list[str], lead: str, policy_groups=()
+    ) -> People:
         return self.people
 
     def iter_issues(
-        self, projects: list[str], closed_since: datetime | None, *, on_error=None
+        self,
+        projects: list[str],
+        closed_since: datetime | None,
+        *,
+        on_error=None,
+        on_listed=None,
     ) -> Iterator[IssueSnapshot]:
+        self.listings.append(("full", closed_since))
+        self._listing_started_at = self.now()
+        if on_listed is not None:
+            on_listed(len(self.issues))
         for issue_id in sorted(self.issues):
             yield self.snapshot(issue_id)
 
     def iter_issues_created(
-        self, projects: list[str], since: date, until: date, zone: tzinfo, *, on_error=None
+        self,
+        projects: list[str],
+        since: date,
+        until: date,
+        zone: tzinfo,
+        *,
+        on_error=None,
+        on_listed=None,
     ) -> Iterator[IssueSnapshot]:
+        if on_listed is not None:
+            on_listed(len(self.issues))
         for issue_id in sorted(self.issues):
             issue = self.snapshot(issue_id)
             if since <= issue.created_on.astimezone(zone).date() <= until:
                 yield issue
+
+    def iter_changed(
+        self, projects: list[str], since: datetime, *, on_error=None, on_listed=None
+    ) -> Iterator[IssueSnapshot]:
+        """Issues updated at or after `since` (any status), as Redmine's updated_on filter."""
+        self.listings.append(("changed", since))
+        self._listing_started_at = self.now()
+        changed = [i for i in sorted(self.issues) if self.issues[i].updated_on >= since]
+        if on_listed is not None:
+            on_listed(len(changed))
+        for issue_id in changed:
+            yield self.snapshot(issue_id)
+
+    @property
+    def listing_started_at(self) -> datetime | None:
+        return self._listing_started_at
+
+    def server_now(self) -> datetime:
+        return self.now()
+
+    def remember(self, snapshots, settled_before: datetime) -> None:
+        self.remembered += [s.id for s in snapshots]
 
     def count_open_created_before(self, projects: list[str], before: datetime) -> int:
         return sum(

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import signal
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,11 +25,17 @@ from typing import Any
 import pytest
 from click.testing import CliRunner, Result
 
-from sup_sla_sync.adapters.redmine import CustomField, Directory, IssuePriority, IssueStatus
+from sup_sla_sync.adapters.redmine import (
+    CustomField,
+    Directory,
+    IssuePriority,
+    IssueStatus,
+    ProjectSetup,
+)
 from sup_sla_sync.core.model import IssueSnapshot
 from sup_sla_sync.entrypoints import cli
 
-from factories import LEAD, PEOPLE, at, issue
+from factories import AGENT2, LEAD, PEOPLE, at, issue
 from fake_tracker import FakeTracker
 
 NOW = "2025-01-13 10:00"
@@ -53,6 +59,9 @@ class InspectableTracker(FakeTracker):
         super().__init__(*issues, now=now)
         self.admin = True
         self.directory = full_directory()
+        self.disabled: frozenset[int] = frozenset()  # field ids not ticked in the project
+        self.no_issues = False
+        self.recent: list[tuple[str, frozenset[int]]] = []
 
     def current_user(self) -> dict[str, Any]:
         return {"login": "sla-bot", "admin": self.admin}
@@ -62,6 +71,17 @@ class InspectableTracker(FakeTracker):
 
     def load_logins(self) -> dict[int, str]:
         return dict(PEOPLE.logins)
+
+    def project_setup(self, identifier: str) -> ProjectSetup:
+        # Every field ticked in the project, unless a test takes one out; an issue of each
+        # tracker shows the ticked fields (unless a test says the project has no issues).
+        fields = frozenset(f.id for f in self.directory.custom_fields.values()) - self.disabled
+        trackers = self.directory.trackers
+        shown = {} if self.no_issues else {t: fields for t in trackers.values()}
+        return ProjectSetup(identifier, trackers, fields, shown)
+
+    def recent_issue_fields(self) -> list[tuple[str, frozenset[int]]]:
+        return self.recent
 
 
 def full_directory() -> Directory:
@@ -261,10 +281,91 @@ def test_check_lists_every_problem_naming_the_key_and_exits_1(run: Cli) -> None:
     problems = [line for line in result.stdout.splitlines() if line.startswith("problem: ")]
     assert len(problems) == 4, result.stdout
     assert any(p.startswith("problem: redmine.api_key: the key's user 'sla-bot'") for p in problems)
-    assert "problem: statuses.awaiting_client: no status 'Feedback' in the tracker" in problems
+    assert (
+        "problem: statuses.awaiting_client: no status 'Feedback' in the tracker; the tracker "
+        "has: New, In Progress, Resolved, Closed, Rejected" in problems
+    )
     assert "problem: fields.sla_state: no issue custom field 'SLA state' in the tracker" in problems
-    assert "problem: staff.groups: no group 'Support' in the tracker" in problems
+    assert "problem: staff.groups: no group 'Support' in the tracker; the tracker has none" in (
+        problems
+    )
     assert "4 problem(s) found" in result.stderr
+
+
+def test_check_names_what_the_tracker_has_and_the_closest_name(run: Cli, tmp_path: Path) -> None:
+    full = run.tracker.directory
+    russian = ["Новая", "В работе", "Решена", "Нужен отклик", "Закрыта", "Отклонена"]
+    run.tracker.directory = replace(
+        full,
+        statuses={
+            n: IssueStatus(i, n, n in ("Закрыта", "Отклонена"))
+            for i, n in enumerate(russian, start=1)
+        },
+        trackers={"Ошибка": 1, "Поддержка": 3},
+        groups={"Support team": 5},
+    )
+    problems = run("check").stdout.splitlines()
+    has = "the tracker has: Новая, В работе, Решена, Нужен отклик, Закрыта, Отклонена"
+    assert (
+        f"problem: statuses.new: no status 'New' in the tracker; {has} — did you mean 'Новая'?"
+        in problems
+    )
+    assert (
+        f"problem: statuses.awaiting_client: no status 'Feedback' in the tracker; {has} — "
+        "did you mean 'Нужен отклик'?" in problems
+    )
+    assert (
+        "problem: trackers.defect: no tracker 'Bug' in the tracker; the tracker has: Ошибка, "
+        "Поддержка — did you mean 'Ошибка'?" in problems
+    )
+    assert (
+        "problem: staff.groups: no group 'Support' in the tracker; the tracker has: Support "
+        "team — did you mean 'Support team'?" in problems
+    )
+
+
+def test_check_finds_a_field_not_enabled_for_a_tracker_or_a_project(run: Cli) -> None:
+    full = run.tracker.directory
+    fields = dict(full.custom_fields)
+    fields["SLA state"] = replace(fields["SLA state"], trackers=frozenset({3}))  # not for Bug
+    run.tracker.directory = replace(full, custom_fields=fields)
+    run.tracker.disabled = frozenset({fields["SLA resolution due"].id})
+    result = run("check")
+    assert result.exit_code == 1
+    problems = [p for p in result.stdout.splitlines() if p.startswith("problem: ")]
+    assert problems == [
+        "problem: fields.sla_state: custom field 'SLA state' is not enabled for the tracker "
+        "'Bug' (trackers.*); tick it in the field's settings",
+        "problem: fields.resolution_due: custom field 'SLA resolution due' is not enabled for "
+        "the project 'edoc' (redmine.projects); tick it in the project's settings",
+    ]
+
+
+def test_check_cannot_tell_a_field_for_all_projects_in_an_empty_project(run: Cli) -> None:
+    state = run.tracker.directory.custom_fields["SLA state"].id
+    run.tracker.disabled = frozenset({state})
+    run.tracker.no_issues = True
+    result = run("check")
+    assert result.exit_code == 0, result.output  # a doubt, not a problem
+    assert (
+        "warning: fields.sla_state: custom field 'SLA state' is not enabled for the project "
+        "'edoc' (redmine.projects), unless it is for all projects" in result.stdout
+    )
+    # An issue of another project that does not tick it shows it: "for all projects".
+    run.tracker.recent = [("other", frozenset({state}))]
+    result = run("check")
+    assert result.exit_code == 0 and "warning" not in result.stdout, result.output
+
+
+def test_check_names_a_lead_who_does_not_exist(run: Cli, tmp_path: Path) -> None:
+    write_config(tmp_path).write_text(
+        '[redmine]\nurl = "https://tracker.example"\n[staff]\nlead = "lead"\n', encoding="utf-8"
+    )
+    result = run("check")
+    assert result.exit_code == 1
+    assert "problem: staff.lead: no user with the login 'lead'; did you mean 'lead1'?" in (
+        result.stdout
+    )
 
 
 # --- sync and run ----------------------------------------------------------------------
@@ -470,6 +571,16 @@ def test_queue_is_in_processing_order(run: Cli) -> None:
     assert run.tracker.writes == []
 
 
+def test_queue_for_one_assignee_in_order(run: Cli) -> None:
+    run.tracker.issues[3] = replace(run.tracker.issues[3], assigned_to_id=AGENT2)
+    run.tracker.issues[1] = replace(run.tracker.issues[1], assigned_to_id=AGENT2)
+    assert [r["issue"] for r in run.json("queue", "--assignee", "agent2")] == [3, 1]
+    assert [r["issue"] for r in run.json("queue")] == [5, 3, 4, 2, 1]
+    unknown = run("queue", "--assignee", "nobody")
+    assert unknown.exit_code == 2 and "--assignee" in unknown.stderr
+    assert "'nobody'" in unknown.stderr
+
+
 def test_queue_at_a_later_time(run: Cli) -> None:
     rows = run.json("queue", "--at", "2025-01-13 11:20")
     assert [r["issue"] for r in rows] == [5, 3, 4, 2, 1]
@@ -527,7 +638,7 @@ def test_report_csv(run: Cli) -> None:
 
 
 def test_report_table(run: Cli) -> None:
-    result = run("report", *PERIOD)
+    result = run("report", *PERIOD, "--language", "en")
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0] == "SLA compliance of the issues created 2025-01-10 to 2025-01-13"

@@ -9,8 +9,10 @@ holiday); every issue is evaluated at Monday 2025-01-20 10:00 Astana time. Targe
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -20,14 +22,17 @@ from click.testing import CliRunner
 from sup_sla_sync.config import Settings
 from sup_sla_sync.core.calendar import WorkCalendar
 from sup_sla_sync.core.clocks import SlaView, evaluate
-from sup_sla_sync.core.model import IssueSnapshot
+from sup_sla_sync.core.model import ASSIGNED_TO, IssueSnapshot
+from sup_sla_sync.core.texts import TEXTS
 from sup_sla_sync.entrypoints import cli
 from sup_sla_sync.entrypoints.render.report import (
+    assignee_of,
     breached_issues,
     breaches_per_week,
     build_report,
     compliance_by,
     met_pct,
+    parse_by,
     report_csv,
     report_details,
     report_html,
@@ -35,14 +40,17 @@ from sup_sla_sync.entrypoints.render.report import (
 )
 from sup_sla_sync.service.sync import SyncService
 
-from factories import CLIENT, PEOPLE, at, issue, note, status
+from factories import AGENT, AGENT2, CLIENT, LEAD, PEOPLE, at, change, issue, note, status
 from fake_tracker import FakeTracker
 
 CAL = WorkCalendar()
-SETTINGS = Settings()
+SETTINGS = Settings(redmine={"url": "https://tracker.example"})
 RULES = SETTINGS.rules()
 NOW = "2025-01-20 10:00"
 SINCE, UNTIL = "2025-01-13", "2025-01-20"
+FIRST, LAST = date.fromisoformat(SINCE), date.fromisoformat(UNTIL)
+LOGINS = dict(PEOPLE.logins)
+URL = "https://sup.example.kz"
 
 
 def _issues() -> list[IssueSnapshot]:
@@ -115,18 +123,22 @@ def _issues() -> list[IssueSnapshot]:
     ]
 
 
-def _views() -> list[SlaView]:
-    return [evaluate(i, CAL, RULES, PEOPLE, at(NOW)) for i in _issues()]
+# The contract policy each issue matched (the core fills SlaView.policy; "" = defaults).
+POLICIES = {1: "bank-24x7", 3: "bank-24x7", 6: "gov"}
 
 
-def _report() -> dict:
-    return build_report(_views(), date.fromisoformat(SINCE), date.fromisoformat(UNTIL))
+def _views(policies: dict[int, str] | None = None) -> list[SlaView]:
+    views = [evaluate(i, CAL, RULES, PEOPLE, at(NOW)) for i in _issues()]
+    chosen = policies or {}
+    return [dataclasses.replace(v, policy=chosen.get(v.issue.id, "")) for v in views]
 
 
-def _details() -> dict:
-    return report_details(
-        _views(), date.fromisoformat(SINCE), date.fromisoformat(UNTIL), CAL.zone, at(NOW)
-    )
+def _report(by: tuple[str, ...] = ("level", "priority", "category"), views=None) -> dict:
+    return build_report(views or _views(), FIRST, LAST, by, LOGINS)
+
+
+def _details(by: tuple[str, ...] = ("level", "priority", "category"), views=None) -> dict:
+    return report_details(views or _views(), FIRST, LAST, CAL.zone, at(NOW), by, LOGINS)
 
 
 def test_the_clocks_are_as_the_cases_say() -> None:
@@ -170,25 +182,201 @@ GROUPS = [
     # I: answered in 10 (met); resolution missed but not stopped: no median.
     ("basic", "normal", "defect", 1, 100.0, 0.0, 10.0, None),
 ]
+KEYS = (
+    "level",
+    "priority",
+    "category",
+    "count",
+    "first_response_met_pct",
+    "resolution_met_pct",
+    "median_first_response_minutes",
+    "median_resolution_minutes",
+)
 
 
 def test_groups_in_order_with_every_figure() -> None:
     report = _report()
-    keys = (
-        "level",
-        "priority",
-        "category",
-        "count",
-        "first_response_met_pct",
-        "resolution_met_pct",
-        "median_first_response_minutes",
-        "median_resolution_minutes",
-    )
-    assert [dict(zip(keys, g, strict=True)) for g in GROUPS] == report["groups"]
+    assert [dict(zip(KEYS, g, strict=True)) for g in GROUPS] == report["groups"]
     assert report["since"] == SINCE
     assert report["until"] == UNTIL
     assert report["breached"] == [2, 3, 4, 8, 9]
     assert json.loads(json.dumps(report)) == report  # plain JSON values only
+
+
+# --- --by -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("by", "expected"),
+    [
+        # (the group's --by values..., count)
+        (("level",), [("vip", 4), ("basic", 5)]),
+        (("priority",), [("immediate", 1), ("urgent", 1), ("normal", 7)]),
+        (("category",), [("consultation", 7), ("defect", 2)]),
+        # The default policy first, then by name.
+        (("policy",), [("", 6), ("bank-24x7", 2), ("gov", 1)]),
+        # Every issue is assigned to agent1 (the factory's default).
+        (("assignee",), [("agent1", 9)]),
+        (
+            ("level", "policy"),
+            [("vip", "", 2), ("vip", "bank-24x7", 2), ("basic", "", 4), ("basic", "gov", 1)],
+        ),
+        # The order of --by is the order of the keys and of the sorting.
+        (
+            ("policy", "level"),
+            [("", "vip", 2), ("", "basic", 4), ("bank-24x7", "vip", 2), ("gov", "basic", 1)],
+        ),
+        (
+            ("category", "policy", "priority"),
+            [
+                ("consultation", "", "immediate", 1),
+                ("consultation", "", "normal", 4),  # B, E, G, H
+                ("consultation", "bank-24x7", "normal", 1),
+                ("consultation", "gov", "normal", 1),
+                ("defect", "", "normal", 1),
+                ("defect", "bank-24x7", "urgent", 1),
+            ],
+        ),
+        (
+            ("assignee", "policy"),
+            [("agent1", "", 6), ("agent1", "bank-24x7", 2), ("agent1", "gov", 1)],
+        ),
+    ],
+)
+def test_groups_follow_by(by: tuple[str, ...], expected: list[tuple]) -> None:
+    report = _report(by, _views(POLICIES))
+    assert [(*(g[d] for d in by), g["count"]) for g in report["groups"]] == expected
+    assert [list(g) for g in report["groups"]] == [[*by, *KEYS[3:]]] * len(expected)
+    assert sum(g["count"] for g in report["groups"]) == 9
+
+
+def test_figures_of_a_policy_group() -> None:
+    groups = {g["policy"]: g for g in _report(("policy",), _views(POLICIES))["groups"]}
+    # bank-24x7 = A (FR 60 met, resolved 300 met) and C (720 and 720, both missed).
+    assert groups["bank-24x7"] == {
+        "policy": "bank-24x7",
+        "count": 2,
+        "first_response_met_pct": 50.0,
+        "resolution_met_pct": 50.0,
+        "median_first_response_minutes": 390.0,
+        "median_resolution_minutes": 510.0,
+    }
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("agent", "'agent' is not a dimension"),
+        ("level,,priority", "an empty name is not a dimension"),
+        ("level,level", "'level' is named twice"),
+        ("", "an empty name is not a dimension"),
+    ],
+)
+def test_parse_by_refuses_what_is_not_a_dimension(spec: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        parse_by(spec)
+
+
+def test_parse_by_keeps_the_order() -> None:
+    assert parse_by("assignee, policy,level") == ("assignee", "policy", "level")
+
+
+# --- the assignee at the stop -----------------------------------------------------------
+
+
+def _reassign(when: str, old: int | None, new: int | None):
+    # As the Redmine adapter records it: user ids as text, None for nobody.
+    return change(
+        when, ASSIGNED_TO, None if old is None else str(old), None if new is None else str(new)
+    )
+
+
+def _assigned_cases() -> list[IssueSnapshot]:
+    return [
+        # agent1 -> agent2 at 11:00, resolved 12:00, back to agent1 the next day: agent2.
+        issue(
+            "2025-01-13 10:00",
+            note("2025-01-13 10:30"),
+            _reassign("2025-01-13 11:00", AGENT, AGENT2),
+            status("2025-01-13 12:00", "New", "Resolved"),
+            _reassign("2025-01-14 10:00", AGENT2, AGENT),
+            issue_id=21,
+        ),
+        # Still running and unassigned now (agent2 left it): unassigned.
+        issue(
+            "2025-01-13 10:00",
+            _reassign("2025-01-13 11:00", AGENT2, None),
+            assigned_to=None,
+            issue_id=22,
+        ),
+        # Running, once agent2's, now the lead's: the current one.
+        issue(
+            "2025-01-14 10:00",
+            _reassign("2025-01-14 11:00", AGENT2, LEAD),
+            assigned_to=LEAD,
+            issue_id=23,
+        ),
+        # Resolved while unassigned, assigned to agent1 afterwards: unassigned.
+        issue(
+            "2025-01-14 10:00",
+            status("2025-01-14 12:00", "New", "Resolved"),
+            _reassign("2025-01-14 13:00", None, AGENT),
+            issue_id=24,
+        ),
+        # Reassigned in the very journal that resolves it: the new assignee.
+        issue(
+            "2025-01-15 10:00",
+            dataclasses.replace(
+                status("2025-01-15 12:00", "New", "Resolved"),
+                changes=(
+                    *status("2025-01-15 12:00", "New", "Resolved").changes,
+                    *_reassign("2025-01-15 12:00", AGENT, AGENT2).changes,
+                ),
+            ),
+            assigned_to=AGENT2,
+            issue_id=25,
+        ),
+        # Reopened after a resolve under agent1, now running under agent2: agent2.
+        issue(
+            "2025-01-15 10:00",
+            status("2025-01-15 11:00", "New", "Resolved"),
+            status("2025-01-15 12:00", "Resolved", "In Progress"),
+            _reassign("2025-01-15 12:30", AGENT, AGENT2),
+            assigned_to=AGENT2,
+            issue_id=26,
+        ),
+        # An assignee with no login (e.g. a group): named by its id.
+        issue("2025-01-16 10:00", assigned_to=77, issue_id=27),
+    ]
+
+
+def test_the_assignee_is_the_one_when_the_resolution_clock_stopped() -> None:
+    views = [evaluate(i, CAL, RULES, PEOPLE, at(NOW)) for i in _assigned_cases()]
+    assert {v.issue.id: assignee_of(v) for v in views} == {
+        21: AGENT2,
+        22: None,
+        23: LEAD,
+        24: None,
+        25: AGENT2,
+        26: AGENT2,
+        27: 77,
+    }
+    report = build_report(views, FIRST, LAST, ("assignee",), LOGINS)
+    # Logins by name, the id without a login as user:ID, unassigned (null) last.
+    assert [(g["assignee"], g["count"]) for g in report["groups"]] == [
+        ("agent2", 3),
+        ("lead1", 1),
+        ("user:77", 1),
+        (None, 2),
+    ]
+    table = "\n".join(report_table(report, _details(("assignee",), views), "en"))
+    assert re.search(r"^unassigned +2 ", table, re.M)
+    assert re.search(r"^user 77 +1 ", table, re.M)
+    ru = "\n".join(report_table(report, _details(("assignee",), views), "ru"))
+    assert re.search(r"^не назначен +2 ", ru, re.M)
+
+
+# --- the other figures ------------------------------------------------------------------
 
 
 def test_compliance_by_level_and_priority() -> None:
@@ -210,6 +398,9 @@ def test_compliance_by_level_and_priority() -> None:
         ("urgent", 1, 0.0, 0.0),
         ("normal", 7, 80.0, 50.0),
     ]
+    # Policies and assignees: only the values that occur.
+    by_policy = [(r["policy"], r["count"]) for r in compliance_by(_views(POLICIES), "policy")]
+    assert by_policy == [("", 6), ("bank-24x7", 2), ("gov", 1)]
 
 
 def test_overall_figures() -> None:
@@ -266,14 +457,23 @@ def test_an_empty_period() -> None:
     assert report == {"since": "2025-01-13", "until": "2025-01-19", "groups": [], "breached": []}
     details = report_details([], date(2025, 1, 13), date(2025, 1, 19), CAL.zone, at(NOW))
     assert details["all"]["first_response_met_pct"] is None
-    html = report_html(report, details)
+    html = report_html(report, details, URL, "en")
     assert "No issue created in the period breached" in html
-    assert html.count("<svg") == 3
+    assert html.count("<svg") == 4  # level, priority, category, breaches per week
     assert report_csv(report).splitlines() == [
         "level,priority,category,count,first_response_met_pct,resolution_met_pct,"
         "median_first_response_minutes,median_resolution_minutes"
     ]
-    assert "(no issues created in the period)" in report_table(report)
+    assert "(no issues created in the period)" in report_table(report, details, "en")
+    # A dimension with no fixed values has no chart to draw: it says so.
+    by = ("assignee",)
+    details = report_details([], FIRST, LAST, CAL.zone, at(NOW), by)
+    html = report_html(build_report([], FIRST, LAST, by), details, URL, "ru")
+    assert html.count("<svg") == 1
+    assert "(за период обращений не создано)" in html
+
+
+# --- CSV and JSON shapes ----------------------------------------------------------------
 
 
 def test_csv_parses_back_to_the_groups() -> None:
@@ -286,17 +486,59 @@ def test_csv_parses_back_to_the_groups() -> None:
     assert rows[3]["median_first_response_minutes"] == "217.5"
 
 
+def test_csv_columns_follow_by() -> None:
+    by = ("assignee", "policy")
+    report = _report(by, _views(POLICIES))
+    lines = report_csv(report, by).splitlines()
+    assert lines[0] == (
+        "assignee,policy,count,first_response_met_pct,resolution_met_pct,"
+        "median_first_response_minutes,median_resolution_minutes"
+    )
+    # The default policy is an empty cell; bank-24x7 = A and C (see the policy group).
+    assert lines[1:] == [
+        # B, D, E, G, H, I: FR H, I met of B, D, H, I; resolution H, I missed; medians
+        # of [180, 75, 10] and [1170].
+        "agent1,,6,50.0,0.0,75.0,1170.0",
+        "agent1,bank-24x7,2,50.0,50.0,390.0,510.0",
+        "agent1,gov,1,100.0,100.0,360.0,480.0",
+    ]
+
+
+def test_json_keys_are_the_by_keys_then_the_figures() -> None:
+    report = _report(("policy", "assignee"), _views(POLICIES))
+    assert list(report) == ["since", "until", "groups", "breached"]
+    assert list(report["groups"][0]) == ["policy", "assignee", *KEYS[3:]]
+    assert report["groups"][0]["policy"] == ""  # the default targets
+    assert report["breached"] == [2, 3, 4, 8, 9]
+
+
+# --- table and HTML in a language -------------------------------------------------------
+
+
 def test_table_lists_groups_total_and_breached_issues() -> None:
-    lines = report_table(_report(), _details())
+    lines = report_table(_report(), _details(), "en")
     text = "\n".join(lines)
     assert lines[0] == "SLA compliance of the issues created 2025-01-13 to 2025-01-20"
-    assert "vip    urgent     defect" in text
-    assert any(line.startswith("all ") for line in lines)
+    assert re.search(r"^vip +urgent +defect +1 +0\.0% +0\.0% +720\.0 +720\.0$", text, re.M)
+    assert re.search(r"^all +9 +57\.1% +40\.0% +127\.5 +600\.0$", text, re.M)
+    assert re.search(r"^basic +normal +defect +1 +100\.0% +0\.0% +10\.0 +-$", text, re.M)
     assert "breached: 5" in text
-    assert "  #8      2025-01-13 17:30  basic/normal/consultation    resolution     " in text
-    assert "vip/urgent/defect            first response + resolution  " in text
-    # Without details, the ids only.
-    assert report_table(_report())[-1] == "  #2, #3, #4, #8, #9"
+    assert "  #8      2025-01-13 17:30  basic/normal/consultation  resolution  Crash" in text
+    assert "vip/urgent/defect  first response + resolution  " in text
+
+
+def test_table_in_russian_and_kazakh() -> None:
+    ru = report_table(_report(), _details(), "ru")
+    text = "\n".join(ru)
+    assert ru[0] == "Соблюдение SLA по обращениям, созданным с 13.01.2025 по 20.01.2025"
+    assert re.match(r"уровень +приоритет +категория +обращений +первый ответ в срок ", ru[1])
+    assert re.search(r"^VIP +срочный +ошибка +1 +0,0\u00a0% +0,0\u00a0% +720,0 +720,0$", text, re.M)
+    assert re.search(r"^все +9 +57,1\u00a0% +40,0\u00a0% +127,5 +600,0$", text, re.M)
+    assert "с нарушением: 5" in text
+    assert "  #8      13.01.2025 17:30  базовый/обычный/консультация  решение  Crash" in text
+    kk = "\n".join(report_table(_report(), _details(), "kk"))
+    assert "бұзылған: 5" in kk
+    assert re.search(r"^барлығы +9 +57,1\u00a0% ", kk, re.M)
 
 
 def test_breached_issues_name_the_missed_clocks() -> None:
@@ -310,17 +552,105 @@ def test_breached_issues_name_the_missed_clocks() -> None:
     }
 
 
-def test_html_is_self_contained_with_three_charts_and_escaped_text() -> None:
-    html = report_html(_report(), _details())
+def _visible(html: str) -> str:
+    """The page's text as read: no tags, no attributes."""
+    return re.sub(r"<[^>]+>", " ", re.sub(r"<style>.*?</style>", "", html, flags=re.S))
+
+
+def test_html_is_self_contained_with_charts_and_escaped_text() -> None:
+    html = report_html(_report(), _details(), URL, "en")
     assert html.startswith("<!DOCTYPE html>")
-    assert html.count("<svg") == 3  # by level, by priority, breaches per week
+    assert '<html lang="en">' in html
+    assert html.count("<svg") == 4  # by level, by priority, by category, breaches per week
     assert "<script" not in html.lower()
-    assert "http://" not in html and "https://" not in html
     assert "url(" not in html and "@import" not in html and "src=" not in html
+    # The only addresses are the links to the issues.
+    assert set(re.findall(r"https?://[^\"<\s]+", html)) == {
+        f"{URL}/issues/{i}" for i in (2, 3, 4, 8, 9)
+    }
     assert "Crash &lt;b&gt;now&lt;/b&gt; &amp; then" in html
     assert "Crash <b>" not in html
-    assert "2025-W03" in html and "2025-W04" in html
+    assert "W03" in html and "W04" in html and "2025-W03 to 2025-W04" in html
     assert "57.1%" in html  # first response met overall
+    assert "2025-01-13" in html and "2025-01-20 10:00" in html
+
+
+def test_every_breached_issue_number_links_to_the_issue() -> None:
+    html = report_html(_report(), _details(), URL + "/", "en")
+    links = re.findall(r'<a href="([^"]+)">(\d+)</a>', html)
+    assert links == [(f"{URL}/issues/{i}", str(i)) for i in (2, 3, 4, 8, 9)]
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        (
+            "ru",
+            [
+                "Соблюдение SLA",
+                "Соблюдение SLA: уровень",
+                "Соблюдение SLA: приоритет",
+                "57,1\u00a0%",
+                "13.01.2025",
+                "20.01.2025 10:00",
+                "нед. 03",
+                "консультация",
+                "Обращения с нарушением SLA (5)",
+                "Группировка: уровень, приоритет, категория",
+            ],
+        ),
+        (
+            "kk",
+            [
+                "SLA сақталуы",
+                "SLA сақталуы: деңгей",
+                "57,1\u00a0%",
+                "13.01.2025",
+                "03 апта",
+                "кеңес",
+                "SLA бұзылған өтініштер (5)",
+                "Топтастыру: деңгей",
+            ],
+        ),
+    ],
+)
+def test_html_speaks_the_language(language: str, words: list[str]) -> None:
+    html = report_html(_report(), _details(), URL, language)
+    assert f'<html lang="{language}">' in html
+    for word in words:
+        assert word in html, word
+    # No English text of the report is left on the page (tags and addresses aside).
+    shown = _visible(html)
+    english = {
+        value
+        for key, value in TEXTS["en"].items()
+        if key.startswith("report.")
+        and "{" not in value
+        and "%" not in value
+        and len(value) >= 5
+        and value != TEXTS[language][key]
+    }
+    assert english, "the English texts to look for"
+    assert [phrase for phrase in english if phrase in shown] == []
+
+
+def test_html_charts_and_tables_follow_by() -> None:
+    by = ("assignee", "policy")
+    views = _views(POLICIES)
+    html = report_html(_report(by, views), _details(by, views), URL, "ru")
+    assert html.count("<svg") == 3  # by assignee, by policy, breaches per week
+    assert "Соблюдение SLA: исполнитель" in html and "Соблюдение SLA: договор" in html
+    assert "Соблюдение SLA: уровень" not in html
+    # The default policy reads as the language's word for it, in chart and table.
+    assert ">по умолчанию (6)</text>" in html
+    assert "<td>agent1</td><td>по умолчанию</td><td class=num>6</td>" in html
+    assert ">bank-24x7 (2)</text>" in html
+    assert "<th>исполнитель</th><th>договор</th>" in html
+
+
+def test_the_language_files_have_every_report_text() -> None:
+    keys = {lang: {k for k in table if k.startswith("report.")} for lang, table in TEXTS.items()}
+    assert keys["en"] and keys["ru"] == keys["en"] == keys["kk"]
 
 
 # --- through the CLI, against the in-memory tracker -------------------------------------
@@ -332,14 +662,16 @@ class _Clock:
 
 
 @pytest.fixture
-def run(monkeypatch: pytest.MonkeyPatch):
+def run(monkeypatch: pytest.MonkeyPatch, tmp_path):
     outside = issue("2025-01-21 10:00", level="VIP", issue_id=99)  # after --until
     tracker = FakeTracker(*_issues(), outside, now=_Clock())
     service = SyncService(SETTINGS, tracker, CAL, clock=_Clock())
     monkeypatch.setattr(cli.App, "service", lambda self: service)
+    config = tmp_path / "sup-sla-sync.toml"
+    config.write_text('[redmine]\nurl = "https://tracker.example"\n', encoding="utf-8")
 
     def invoke(*args: str):
-        return CliRunner().invoke(cli.main, ["report", *args])
+        return CliRunner().invoke(cli.main, ["--config", str(config), "report", *args])
 
     return invoke
 
@@ -350,18 +682,49 @@ def test_cli_json_is_the_report_of_the_period(run) -> None:
     assert json.loads(result.output) == _report()
 
 
+def test_cli_json_by_assignee_and_policy(run) -> None:
+    result = run("--since", SINCE, "--until", UNTIL, "--by", "assignee,policy", "--format", "json")
+    assert result.exit_code == 0, result.output
+    groups = json.loads(result.output)["groups"]
+    assert [(g["assignee"], g["policy"], g["count"]) for g in groups] == [("agent1", "", 9)]
+
+
 def test_cli_table_csv_and_html_file(run, tmp_path: Path) -> None:
-    table = run("--since", SINCE, "--until", UNTIL)
+    table = run("--since", SINCE, "--until", UNTIL, "--language", "en")
     assert table.exit_code == 0, table.output
     assert "breached: 5" in table.output
     assert "#99" not in table.output
-    csv_out = run("--since", SINCE, "--until", UNTIL, "--format", "csv")
-    assert csv_out.output == report_csv(_report())
+    csv_out = run("--since", SINCE, "--until", UNTIL, "--format", "csv", "--by", "priority")
+    assert csv_out.output == report_csv(_report(("priority",)), ("priority",))
     target = tmp_path / "report.html"
     html = run("--since", SINCE, "--until", UNTIL, "--format", "html", "--output", str(target))
     assert html.exit_code == 0, html.output
     assert html.stdout == ""
-    assert target.read_text(encoding="utf-8").count("<svg") == 3
+    page = target.read_text(encoding="utf-8")
+    assert page.count("<svg") == 4
+    # notes.language (default "ru") when no --language is given; links to redmine.url.
+    assert '<html lang="ru">' in page and "Соблюдение SLA" in page
+    assert f'href="{SETTINGS.redmine.url}/issues/8"' in page
+
+
+def test_cli_language_defaults_to_notes_language(run) -> None:
+    assert run("--since", SINCE, "--until", UNTIL).output.startswith("Соблюдение SLA")
+    kk = run("--since", SINCE, "--until", UNTIL, "--language", "kk")
+    assert kk.output.startswith("13.01.2025 – 20.01.2025 аралығында")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (("--by", "level,agent"), "Invalid value for '--by': 'agent' is not a dimension"),
+        (("--by", "policy,policy"), "Invalid value for '--by': 'policy' is named twice"),
+        (("--language", "de"), "Invalid value for '--language'"),
+    ],
+)
+def test_cli_bad_by_or_language_is_a_usage_error(run, args: tuple[str, ...], message: str) -> None:
+    result = run("--since", SINCE, "--until", UNTIL, *args)
+    assert result.exit_code == 2
+    assert message in result.output
 
 
 def test_cli_until_before_since_is_a_usage_error(run) -> None:

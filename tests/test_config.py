@@ -98,7 +98,7 @@ def test_no_file_at_the_default_path_means_defaults(tmp_path, monkeypatch) -> No
         ("[calendar]\nwork_start = '18:00'\nwork_end = '09:00'\n", "work_start must be before"),
         ("[calendar]\ntimezone = 'Asia/Astana_City'\n", "calendar.timezone"),
         ("[calendar]\ncountry = 'XX'\n", "calendar.country"),
-        ("[calendar]\nextra_holidays = ['2026-02-30']\n", "calendar.extra_holidays.0"),
+        ("[calendar]\nextra_holidays = ['2026-02-30']\n", "calendar.extra_holidays[0]"),
         ("[calendar]\nmode = '24/7'\n", "calendar.mode"),
         ("[redmine]\ntimeout_seconds = 'slow'\n", "redmine.timeout_seconds"),
         ("[redmine]\nurl = 'sup.mitwork.kz'\n", "redmine.url"),

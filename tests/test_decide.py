@@ -394,3 +394,75 @@ def test_the_close_note_does_not_list_the_tools_own_warning() -> None:
     ).transitions
     assert "Мы ждём" not in close.note.text and "warning" not in close.note.text
     assert "Добрый день, проверяем" in close.note.text
+
+
+# --- client-facing notes wait for working hours ---------------------------------------------
+
+# Waiting for the client since Friday 2026-11-06 10:00: three weeks later, on Friday
+# 2026-11-27 at 21:57 (after hours), then Monday 2026-11-30 at 09:00.
+THREE_WEEKS_WAITING = issue(
+    "2026-11-06 09:00",
+    note("2026-11-06 09:30", text="Добрый день, проверяем"),
+    status("2026-11-06 10:00", "New", "Feedback", text="Пришлите номер документа"),
+    level="VIP",
+    description=IDENTIFIED,
+)
+
+
+@pytest.mark.parametrize(
+    ("now", "expected", "waits"),
+    [
+        (
+            "2026-11-27 21:57",
+            ["fields"],
+            ["waits for working hours: auto-close at 2026-11-30T09:00+05:00"],
+        ),
+        (
+            "2026-11-28 12:00",
+            ["fields"],
+            ["waits for working hours: auto-close at 2026-11-30T09:00+05:00"],
+        ),
+        (
+            "2026-11-30 08:59",
+            ["fields"],
+            ["waits for working hours: auto-close at 2026-11-30T09:00+05:00"],
+        ),
+        ("2026-11-30 09:00", ["auto_close -> Closed public [sla:auto_close]", "fields"], []),
+    ],
+)
+def test_a_night_pass_closes_nothing_before_the_next_working_minute(
+    now: str, expected: list[str], waits: list[str]
+) -> None:
+    decision = decide(THREE_WEEKS_WAITING, RULES, CAL, PEOPLE, at(now))
+    assert writes(decision) == expected
+    assert list(decision.waits) == waits
+
+
+def test_the_warning_waits_for_working_hours_too() -> None:
+    rules = Settings(
+        staff={"groups": ["Support"], "lead": "lead1"}, auto_close={"warn_before_working_hours": 2}
+    ).rules()
+    # Waiting since Monday 11:00: the warning is due at 16:00 (6 of 8 working hours).
+    night = decide(waiting(), rules, CAL, PEOPLE, at("2025-01-13 19:00"))
+    assert writes(night) == ["fields"]
+    assert night.waits == ("waits for working hours: auto-close warning at 2025-01-14T09:00+05:00",)
+    morning = decide(waiting(), rules, CAL, PEOPLE, at("2025-01-14 09:00"))
+    assert writes(morning) == ["fields", "note public [sla:auto_close:warning]"]
+    assert morning.waits == ()
+
+
+def test_the_identity_request_waits_for_working_hours() -> None:
+    rules = Settings(
+        staff={"groups": ["Support"], "lead": "lead1"}, intake={"request_identity": True}
+    ).rules()
+    anonymous = issue("2025-01-13 20:00", description="Помогите подписать акт")
+    night = decide(anonymous, rules, CAL, PEOPLE, at("2025-01-13 20:05"))
+    assert writes(night) == ["fields"]
+    assert night.waits == (
+        "waits for working hours: intake identity-request at 2025-01-14T09:00+05:00",
+    )
+    morning = decide(anonymous, rules, CAL, PEOPLE, at("2025-01-14 09:00"))
+    assert writes(morning) == [
+        "intake:identity_request -> Feedback public [sla:intake:identity_request]",
+        "fields",
+    ]

@@ -421,10 +421,10 @@ def test_connection_refused_on_the_listing_ends_the_pass_as_an_outage(
 def test_an_outage_in_the_middle_of_a_pass_ends_it_and_the_next_pass_finishes(
     redmine: CannedRedmine, service: SyncService
 ) -> None:
-    """Issue 1 is stamped (fields, then due date), then the server stops: every request
-    is refused. The pass ends with TrackerUnavailable (not an error per issue); once
+    """Issue 1 is stamped (fields and due date in one write), then the server stops: every
+    request is refused. The pass ends with TrackerUnavailable (not an error per issue); once
     the tracker is back, the next pass stamps issues 2 and 3 and leaves issue 1 alone."""
-    redmine.down_after = ("PUT", "/issues/1.json", 2)
+    redmine.down_after = ("PUT", "/issues/1.json", 1)
 
     with pytest.raises(TrackerUnavailable):
         service.run_pass()

@@ -161,7 +161,8 @@ def test_the_lock_name_is_the_tracker_and_the_sorted_projects() -> None:
     assert lock_name(one) == lock_name(two) == "https://sup.example abc,edoc"
     other = Settings(redmine={"url": "https://sup.example", "projects": ["edoc"]})
     assert lock_name(other) != lock_name(one)
-    assert lock_name(Settings(redmine={"projects": []})) == "https://sup.mitwork.kz *"
+    everything = Settings(redmine={"url": "https://sup.mitwork.kz", "projects": []})
+    assert lock_name(everything) == "https://sup.mitwork.kz *"
 
 
 def test_lock_name_overrides_the_derived_name() -> None:
@@ -188,7 +189,7 @@ def test_the_advisory_key_is_a_stable_signed_64_bit_number() -> None:
 def test_service_locks_take_the_shared_name(tmp_path: Path) -> None:
     """Constructing a lock connects to nothing: only entering it does."""
     settings = Settings(
-        redmine={"projects": ["b", "a"]},
+        redmine={"url": "https://sup.mitwork.kz", "projects": ["b", "a"]},
         lock={"backend": "postgres", "url": "postgresql://127.0.0.1:1/x"},
     )
     pg = pass_lock(settings, tmp_path)

@@ -211,7 +211,7 @@ def test_the_minute_of_the_due_time_decides_and_every_display_agrees(
     got = getattr(view, clock)
     assert (CAL.format(got.due) if got.due else None) == due
     assert (got.state.value, view.state.value) == (clock_state, state)
-    shown = explain_json(view, CAL, [])
+    shown = explain_json(view, [])
     assert (shown[clock]["state"], shown["sla_state"]) == (clock_state, state)
     fields = decide(snapshot, RULES, CAL, PEOPLE, at(now)).plan.fields
     assert fields["SLA state"] == state

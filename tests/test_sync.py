@@ -9,7 +9,7 @@ import pytest
 
 from sup_sla_sync.config import Settings
 from sup_sla_sync.core.model import DUE_DATE, cf
-from sup_sla_sync.errors import TrackerError, TrackerUnavailable
+from sup_sla_sync.errors import TrackerError, TrackerUnavailable, UpdateRefused
 from sup_sla_sync.service.sync import SyncService
 
 from factories import AGENT, CLIENT, LEAD, at, change, issue, note, status
@@ -424,3 +424,45 @@ def test_a_deleted_users_note_is_not_a_client_reply() -> None:
     svc.run_pass()
     assert tracker.issues[7].field("SLA state") == "on_track"
     assert tracker.notes(7)[0].user_id == gone and len(tracker.notes(7)) == 1
+
+
+# --- one write per issue ----------------------------------------------------------------------
+
+
+def test_fields_due_date_and_a_note_go_in_one_write() -> None:
+    svc, tracker, _ = service(issue("2025-01-13 10:00", level="VIP"), when="2025-01-13 11:31")
+    svc.run_pass()
+    ((issue_id, changes),) = tracker.writes
+    assert issue_id == 7
+    assert set(changes) == {"custom_fields", "due_date", "notes", "private_notes"}
+    assert changes["notes"].startswith("[sla:first_response:75] ")
+    assert tracker.issues[7].due_date == date(2025, 1, 14)
+
+
+def test_a_refused_due_date_is_written_apart_and_takes_nothing_down() -> None:
+    """Redmine refuses a due date before the start date (422): the fields and the note are
+    written without it, the due date alone last (refused again: the issue is reported)."""
+    svc, tracker, _ = service(issue("2025-01-13 10:00", level="VIP"), when="2025-01-13 11:31")
+
+    attempts: list[set[str]] = []
+
+    def refuse_due_date(issue_id: int, changes: dict) -> None:
+        attempts.append(set(changes))
+        if "due_date" in changes:
+            raise UpdateRefused(f"issue {issue_id}: update refused: Due date is invalid")
+
+    tracker.before_write = refuse_due_date
+    result = svc.run_pass()
+    assert [e["issue"] for e in result.errors] == [7]
+    assert "Due date is invalid" in result.errors[0]["error"]
+    assert attempts == [
+        {"custom_fields", "due_date", "notes", "private_notes"},  # refused
+        {"custom_fields", "notes", "private_notes"},
+        {"due_date"},  # refused again, last
+    ]
+    assert tracker.issues[7].field("SLA state") == "at_risk"
+    assert len(tracker.notes(7)) == 1
+    # The next pass asks for the due date alone: the rest is already there.
+    attempts.clear()
+    svc.run_pass()
+    assert attempts == [{"due_date"}]

@@ -13,7 +13,6 @@ from sup_sla_sync.config import Settings
 from sup_sla_sync.core.calendar import WorkCalendar
 from sup_sla_sync.core.decide import Decision, decide, simulate
 from sup_sla_sync.core.model import DUE_DATE, STATUS, FieldChange, IssueSnapshot, Journal, cf
-from sup_sla_sync.core.wakeup import wake_up
 
 from factories import AGENT, CLIENT, PEOPLE, TOOL, at, issue
 
@@ -85,7 +84,7 @@ def at_wake_ups(snapshot: IssueSnapshot, start: datetime) -> list[tuple[datetime
             log.append((t, written(decision)))
             snapshot = apply(decision, snapshot, t)
             continue
-        t = wake_up(decision.view, RULES, CAL, t)
+        t = decision.wake_at  # what `decide` says about this unchanged issue
     return log
 
 

@@ -32,11 +32,25 @@ done
 
 thin_installed_now=0
 if [ "${#missing[@]}" -gt 0 ]; then
-  log "installing ${missing[*]} (apt-get, takes a few minutes on a fresh machine)"
+  log "installing ${missing[*]} (apt-get: a few minutes on a fresh machine, more if another install holds the lock)"
   out=$(mktemp)
   trap 'rm -f "$out"' EXIT
-  if ! as_root env DEBIAN_FRONTEND=noninteractive apt-get update -q >"$out" 2>&1 ||
-     ! as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+  # Another install on a shared machine may hold the package manager's lock: wait for
+  # it (up to 10 minutes) instead of failing. `apt-get update` takes the lists lock, which
+  # DPkg::Lock::Timeout does not cover (apt 2.6 fails at once): retry it while held.
+  wait_lock=(-o DPkg::Lock::Timeout=600)
+  apt_update() {
+    local waited=0
+    until as_root env DEBIAN_FRONTEND=noninteractive apt-get "${wait_lock[@]}" update -q \
+            >"$out" 2>&1; do
+      grep -q 'Could not get lock' "$out" && [ "$waited" -lt 600 ] || return 1
+      [ "$waited" -gt 0 ] || log "waiting for the package lists lock (another apt-get update)"
+      sleep 5
+      waited=$((waited + 5))
+    done
+  }
+  if ! apt_update ||
+     ! as_root env DEBIAN_FRONTEND=noninteractive apt-get "${wait_lock[@]}" install -y -q \
          -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold \
          "${PKGS[@]}" >>"$out" 2>&1; then
     tail -n 40 "$out" >&2

@@ -11,11 +11,13 @@ import re
 import tomllib
 from collections.abc import Callable, Sequence
 from datetime import date, time
+from itertools import pairwise
 from pathlib import Path
-from typing import Any, ClassVar, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Literal, TypeVar
 from urllib.parse import urlsplit
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -32,19 +34,22 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from sup_sla_sync.core.calendar import CalendarRules
+from sup_sla_sync.core.calendar import CalendarRules, WorkCalendar
 from sup_sla_sync.core.faq import Article
 from sup_sla_sync.core.model import Category, Channel, Priority, StatusRole
 from sup_sla_sync.core.rules import (
     AutoClose,
+    Escalation,
     FieldNames,
     IntakeSwitches,
+    Policy,
     Rules,
     StatusRules,
     TargetTable,
 )
 from sup_sla_sync.core.texts import LANGUAGES
 from sup_sla_sync.errors import ConfigError
+from sup_sla_sync.logs import mask_url
 
 DEFAULT_CONFIG_PATH = "sup-sla-sync.toml"
 CONFIG_ENV = "SUP_SLA_CONFIG"
@@ -57,7 +62,7 @@ class _Section(BaseModel):
 
 
 class RedmineConfig(_Section):
-    url: str = "https://sup.mitwork.kz"
+    url: str = ""  # no default: a key goes only to the host the admin names
     api_key: SecretStr = SecretStr("")
     projects: list[str] = ["edoc"]
     timeout_seconds: float = Field(30, gt=0)
@@ -66,6 +71,8 @@ class RedmineConfig(_Section):
     @field_validator("url")
     @classmethod
     def _url(cls, value: str) -> str:
+        if value == "":
+            return value  # not configured: whatever needs the tracker says so (exit 2)
         if not re.match(r"^https?://[^\s/]+", value):
             raise ValueError("must be an http:// or https:// URL")
         return value.rstrip("/")
@@ -270,9 +277,130 @@ class FaqConfig(_Section):
     max_suggestions: int = Field(3, ge=1, le=20)
 
 
+NOTIFY_EVENTS = (
+    "breach",
+    "escalation",
+    "auto_close",
+    "auto_close_warning",
+    "intake_language",
+    "pass_failed",
+)
+
+
+def _url_shape(url: SecretStr) -> SecretStr:
+    """`scheme://…` at least; whether Apprise knows the scheme is `check`'s and the
+    service's question (service/notify.py), so loading stays cheap."""
+    if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://\S", url.get_secret_value().strip()):
+        raise ValueError(
+            f"{mask_url(url.get_secret_value())} is not an Apprise URL (scheme://…, e.g. "
+            "json://host/path or mailto://user:password@host)"
+        )
+    return url
+
+
+class NotifyConfig(_Section):
+    """`[notify]`: events sent outside Redmine through Apprise (service/notify.py)."""
+
+    urls: list[Annotated[SecretStr, AfterValidator(_url_shape)]] = []  # secrets: shown masked
+    events: list[Literal[NOTIFY_EVENTS]] = [  # type: ignore[valid-type]
+        "breach",
+        "escalation",
+        "auto_close",
+        "intake_language",
+        "pass_failed",
+    ]
+
+    @field_serializer("urls", when_used="json")
+    def _masked_urls(self, value: list[SecretStr]) -> list[str]:
+        return [mask_url(url.get_secret_value()) for url in value]
+
+
+class EscalationConfig(_Section):
+    """`[escalation]`: private notes after a breach, one per level (SPEC.md, "Escalation")."""
+
+    after_breach_working_minutes: list[int] = []  # ascending; level N is the N-th
+    logins: list[str] = []  # mentioned and added as watchers at every level
+
+    @field_validator("after_breach_working_minutes")
+    @classmethod
+    def _ascending(cls, value: list[int]) -> list[int]:
+        for minutes in value:
+            if not 0 < minutes <= 525_600:
+                raise ValueError(f"{minutes} is not a number of working minutes (1 to 525600)")
+        if any(a >= b for a, b in pairwise(value)):
+            raise ValueError(f"{value} must be strictly ascending (level 1 first)")
+        return value
+
+
+_MINUTES = Field(None, gt=0, le=525_600)
+
+
+class PolicyFirstResponseTargets(_Section):
+    """Any subset of `[targets.first_response]`; the rest from there."""
+
+    basic_online_assistant: int | None = _MINUTES
+    basic_other: int | None = _MINUTES
+    vip_online_assistant: int | None = _MINUTES
+    vip_normal: int | None = _MINUTES
+    vip_urgent: int | None = _MINUTES
+    vip_immediate: int | None = _MINUTES
+
+
+class PolicyResolutionTargets(_Section):
+    """Any subset of `[targets.resolution]`; the rest from there."""
+
+    basic: int | None = _MINUTES
+    vip: int | None = _MINUTES
+    vip_official_letter: int | None = _MINUTES
+
+
+class PolicyTargets(_Section):
+    first_response: PolicyFirstResponseTargets = PolicyFirstResponseTargets()
+    resolution: PolicyResolutionTargets = PolicyResolutionTargets()
+
+
+class PolicyCalendar(CalendarConfig):
+    """`[policies.calendar]`: any key of `[calendar]`, merged over it (checked merged)."""
+
+    timezone: str | None = None  # type: ignore[assignment]
+    work_start: time | None = None  # type: ignore[assignment]
+    work_end: time | None = None  # type: ignore[assignment]
+    country: str | None = None  # type: ignore[assignment]
+    extra_holidays: list[date] | None = None  # type: ignore[assignment]
+    extra_workdays: list[date] | None = None  # type: ignore[assignment]
+    mode: Literal["hours", "24x7"] | None = None  # type: ignore[assignment]
+
+    @model_validator(mode="after")
+    def _hours(self) -> PolicyCalendar:
+        return self  # the hours are checked once merged over [calendar] (Settings)
+
+
+class PolicyConfig(_Section):
+    """`[[policies]]`: a contract; the first whose matchers take an issue applies."""
+
+    name: str = Field(min_length=1)
+    projects: list[str] = []  # project identifiers
+    groups: list[str] = []  # Redmine groups of the issue's author
+    field_values: list[str] = []  # values of the service-level field
+    targets: PolicyTargets = PolicyTargets()
+    calendar: PolicyCalendar = PolicyCalendar()
+
+    @model_validator(mode="after")
+    def _matches_something(self) -> PolicyConfig:
+        if not (self.projects or self.groups or self.field_values):
+            raise ValueError(
+                f"policy {self.name!r} matches no issue: give projects, groups or field_values"
+            )
+        return self
+
+
 class DaemonConfig(_Section):
     interval_minutes: float = Field(5, gt=0, le=1440)
+    full_scan_minutes: float = Field(60, gt=0, le=10_080)  # a full listing at least this often
+    state_dir: str = ""  # persistent cache (SQLite) between runs; relative to this file's folder
     heartbeat_file: str = ""  # written after every pass attempt; "" = none
+    metrics_port: int = Field(0, ge=0, le=65535)  # > 0: `run` serves /metrics and /healthz
+    metrics_host: str = "127.0.0.1"  # loopback by default: the scrape is not for the world
 
 
 class LockConfig(_Section):
@@ -371,9 +499,12 @@ class Settings(BaseSettings):
     classify: ClassifyConfig = ClassifyConfig()
     intake: IntakeConfig = IntakeConfig()
     faq: FaqConfig = FaqConfig()
+    notify: NotifyConfig = NotifyConfig()
     sync: SyncConfig = SyncConfig()
     daemon: DaemonConfig = DaemonConfig()
     lock: LockConfig = LockConfig()
+    escalation: EscalationConfig = EscalationConfig()
+    policies: list[PolicyConfig] = []  # contract policies; the first match wins
 
     @classmethod
     def settings_customise_sources(
@@ -412,23 +543,50 @@ class Settings(BaseSettings):
             raise ValueError("category_values.defect: the same value as consultation")
         return self
 
+    @model_validator(mode="after")
+    def _policies_are_sound(self) -> Settings:
+        names: dict[str, int] = {}
+        for index, policy in enumerate(self.policies):
+            if policy.name in names:
+                raise ValueError(
+                    f"policies[{index}].name: {policy.name!r} is also the name of "
+                    f"policies[{names[policy.name]}]; each policy needs its own name"
+                )
+            names[policy.name] = index
+            self.policy_calendar(index)  # raises naming policies[N].calendar.<key>
+        return self
+
     def calendar_rules(self) -> CalendarRules:
-        c = self.calendar
-        return CalendarRules(
-            timezone=c.timezone,
-            work_start=c.work_start,
-            work_end=c.work_end,
-            country=c.country,
-            extra_holidays=frozenset(c.extra_holidays),
-            extra_workdays=frozenset(c.extra_workdays),
-            mode=c.mode,
-        )
+        return _calendar_rules(self.calendar)
+
+    def policy_calendar(self, index: int) -> CalendarRules | None:
+        """`policies[index]`'s calendar: its keys merged over `[calendar]`; None when it
+        changes nothing."""
+        policy = self.policies[index]
+        own = policy.calendar.model_dump(exclude_none=True)
+        if not own:
+            return None
+        try:
+            merged = CalendarConfig(**{**self.calendar.model_dump(), **own})
+        except ValidationError as exc:
+            where = f"policies[{index}].calendar"
+            raise ValueError(
+                "; ".join(
+                    f"{'.'.join([where, *map(str, e['loc'])])}: "
+                    f"{e['msg'].removeprefix('Value error, ')} (policy {policy.name!r})"
+                    for e in exc.errors()
+                )
+            ) from None
+        rules = _calendar_rules(merged)
+        return None if rules == self.calendar_rules() else rules
 
     def rules(self, faq: Sequence[Article] = ()) -> Rules:
         """The frozen rules the core applies, built from these settings and the help
         centre's articles (read from `faq.file` by the caller: adapters/faq_file.py)."""
         first, resolution = self.targets.first_response, self.targets.resolution
         priorities = self.priorities.model_dump()
+        policies = self.policies_rules()
+        calendars = {p.calendar for p in policies if p.calendar is not None}
         return Rules(
             statuses=self.statuses.to_rules(),
             trackers=_invert(self.trackers.model_dump(), Category),
@@ -442,17 +600,7 @@ class Settings(BaseSettings):
             fields=FieldNames(**self.fields.model_dump()),
             vip_values=frozenset(self.service_level.vip_values),
             vip_projects=frozenset(self.service_level.vip_projects),
-            targets=TargetTable(
-                basic_online_assistant=first.basic_online_assistant,
-                basic_other=first.basic_other,
-                vip_online_assistant=first.vip_online_assistant,
-                vip_normal=first.vip_normal,
-                vip_urgent=first.vip_urgent,
-                vip_immediate=first.vip_immediate,
-                resolution_basic=resolution.basic,
-                resolution_vip=resolution.vip,
-                resolution_vip_official_letter=resolution.vip_official_letter,
-            ),
+            targets=_target_table(first.model_dump(), resolution.model_dump()),
             reminders=tuple(self.reminders.at),
             auto_close=AutoClose(
                 self.auto_close.enabled,
@@ -465,13 +613,58 @@ class Settings(BaseSettings):
             apply_priority=self.classify.apply_priority,
             faq=tuple(faq) if self.faq.file else (),
             max_suggestions=self.faq.max_suggestions,
+            policies=policies,
+            calendars={c: WorkCalendar.from_rules(c) for c in calendars},
+            escalation=Escalation(
+                tuple(self.escalation.after_breach_working_minutes),
+                tuple(self.escalation.logins),
+            ),
         )
+
+    def policies_rules(self) -> tuple[Policy, ...]:
+        """The contract policies as the core takes them: targets and calendars merged over
+        the defaults."""
+        out = []
+        for index, policy in enumerate(self.policies):
+            first = self.targets.first_response.model_dump()
+            first.update(policy.targets.first_response.model_dump(exclude_none=True))
+            resolution = self.targets.resolution.model_dump()
+            resolution.update(policy.targets.resolution.model_dump(exclude_none=True))
+            out.append(
+                Policy(
+                    name=policy.name,
+                    targets=_target_table(first, resolution),
+                    calendar=self.policy_calendar(index),
+                    projects=frozenset(policy.projects),
+                    groups=tuple(policy.groups),
+                    field_values=frozenset(policy.field_values),
+                )
+            )
+        return tuple(out)
 
     def redacted(self) -> dict[str, Any]:
         """The effective configuration, the API key masked (for `config` output)."""
         data = self.model_dump(mode="json")
         data["redmine"]["api_key"] = "***" if self.redmine.api_key.get_secret_value() else ""
         return data
+
+
+def _calendar_rules(c: CalendarConfig) -> CalendarRules:
+    return CalendarRules(
+        timezone=c.timezone,
+        work_start=c.work_start,
+        work_end=c.work_end,
+        country=c.country,
+        extra_holidays=frozenset(c.extra_holidays),
+        extra_workdays=frozenset(c.extra_workdays),
+        mode=c.mode,
+    )
+
+
+def _target_table(first: dict[str, int], resolution: dict[str, int]) -> TargetTable:
+    return TargetTable(
+        **first, **{f"resolution_{key}": minutes for key, minutes in resolution.items()}
+    )
 
 
 def _invert(roles: dict[str, list[str]], enum: Callable[[str], E]) -> dict[str, E]:
@@ -499,9 +692,20 @@ def resolve_config_path(path: str | os.PathLike[str] | None) -> tuple[Path, bool
     return Path(DEFAULT_CONFIG_PATH), False
 
 
-def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
-    """Read the TOML file (if any) and the environment; raise ConfigError naming the key."""
+def load_settings(
+    path: str | os.PathLike[str] | None = None, *, require_file: bool = False
+) -> Settings:
+    """Read the TOML file (if any) and the environment; raise ConfigError naming the key.
+
+    `require_file`: no `--config`, no SUP_SLA_CONFIG and no ./sup-sla-sync.toml is an error
+    naming the places looked at (the tool never falls back to a built-in tracker).
+    """
     file, named = resolve_config_path(path)
+    if require_file and not named and not file.exists():
+        raise ConfigError(
+            f"no configuration: no --config, no ${CONFIG_ENV}, and no {file} in "
+            f"{Path.cwd()}; write one with `sup-sla-sync init --url URL`"
+        )
     data: dict[str, Any] = {}
     if file.exists():
         try:
@@ -515,18 +719,39 @@ def load_settings(path: str | os.PathLike[str] | None = None) -> Settings:
     try:
         return Settings(**data)
     except ValidationError as exc:
-        raise ConfigError(_describe(exc, file if file.exists() else None)) from None
+        raise ConfigError(_describe(exc, file if file.exists() else None, data)) from None
     except ValueError as exc:  # raised by pydantic-settings for unparsable env values
         raise ConfigError(f"environment: {exc}") from None
 
 
-def _describe(exc: ValidationError, file: Path | None) -> str:
+def _policy_name(loc: Sequence[int | str], data: Any) -> str | None:
+    """The name of the `[[policies]]` entry an error is in, to say which one it is."""
+    if len(loc) < 2 or loc[0] != "policies" or not isinstance(loc[1], int):
+        return None
+    try:
+        name = data["policies"][loc[1]]["name"]
+    except (KeyError, IndexError, TypeError):
+        return None
+    return name if isinstance(name, str) and name else None
+
+
+def _key(loc: Sequence[int | str]) -> str:
+    """`policies[1].calendar.work_start` from ("policies", 1, "calendar", "work_start")."""
+    key = ""
+    for part in loc:
+        key += f"[{part}]" if isinstance(part, int) else (f".{part}" if key else str(part))
+    return key
+
+
+def _describe(exc: ValidationError, file: Path | None, data: Any = None) -> str:
     lines = []
     for error in exc.errors():
-        key = ".".join(str(part) for part in error["loc"])
+        key = _key(error["loc"])
         message = error["msg"].removeprefix("Value error, ")
         if error["type"] == "extra_forbidden":
             message = "unknown key"
+        if (name := _policy_name(error["loc"], data)) and repr(name) not in message:
+            message += f" (policy {name!r})"
         if key:
             lines.append(f"{key}: {message}")
         else:

@@ -27,6 +27,10 @@ class TrackerError(SlaSyncError):
     exit_code = 1
 
 
+class UpdateRefused(TrackerError):
+    """The tracker refused what a write asked for (422), e.g. a due date before the start."""
+
+
 class TrackerUnavailable(TrackerError):
     """The tracker could not be reached, or refused the API key."""
 

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
+import re
 import sys
 from datetime import UTC, datetime
+from urllib.parse import parse_qsl, unquote
 
 _SECRETS: set[str] = set()
 _RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
@@ -58,5 +61,67 @@ def setup_logging(verbosity: int, fmt: str) -> None:
     root.setLevel(level)
     logging.getLogger("sup_sla_sync").setLevel(logging.DEBUG if verbosity > 1 else logging.INFO)
     # Chatty third-party loggers stay quiet unless asked twice.
-    for name in ("urllib3", "requests"):
+    for name in ("urllib3", "requests", "apprise"):
         logging.getLogger(name).setLevel(logging.DEBUG if verbosity > 2 else logging.WARNING)
+
+
+# --- URLs with credentials (the `[notify] urls`) ---------------------------------------
+
+_URL = re.compile(r"^([A-Za-z][A-Za-z0-9+.-]*)://([^/?#]*)(.*)$", re.S)
+_HOST_PORT = re.compile(r"^(\[[0-9A-Fa-f:.]+\]|[^:\[\]]*)(:\d+)?$")
+_LABEL = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$")
+# Query parameters whose values are credentials in Apprise URLs.
+_SECRET_PARAMS = re.compile(r"token|key|pass|secret|auth|webhook|hook|sid|bearer", re.I)
+# A token is long and mixes letters and digits; a plain word ("notifications") is not
+# masked, or it would be masked in every log line.
+_TOKEN = re.compile(r"^(?=.*[0-9])(?=.*[A-Za-z]).{8,}$", re.S)
+
+
+def mask_url(url: str) -> str:
+    """`json://127.0.0.1:8080/***` for `json://user:pw@127.0.0.1:8080/hook/TOKEN`.
+
+    Only the scheme and a host that is a real host name or address are kept: in many
+    Apprise URLs the "host" is itself a token (`tgram://BOTTOKEN/CHAT`, `slack://T/B/C`).
+    """
+    match = _URL.match(url.strip())
+    if not match:
+        return "***"
+    scheme, netloc, rest = match.groups()
+    _, at, host_port = netloc.rpartition("@")
+    parts = _HOST_PORT.match(host_port)
+    shown = host_port if parts and _is_host(parts[1]) else "***"
+    tail = "/***" if (at or rest.strip("/")) else ""
+    return f"{scheme.lower()}://{shown}{tail}"
+
+
+def _is_host(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+        return True
+    except ValueError:
+        pass
+    if host.lower() == "localhost":
+        return True
+    labels = host.split(".")
+    return len(labels) >= 2 and labels[-1].isalpha() and all(map(_LABEL.match, labels))
+
+
+def url_secrets(url: str) -> list[str]:
+    """The parts of a URL that may be credentials: the whole URL, user info, a host that
+    is a token, long path segments and credential parameters."""
+    found = [url, url.strip()]
+    match = _URL.match(url.strip())
+    if match:
+        _, netloc, rest = match.groups()
+        userinfo, _, host_port = netloc.rpartition("@")
+        user, colon, password = userinfo.partition(":")
+        found += [unquote(password), password] if colon else []
+        found += [unquote(user)] if _TOKEN.match(user) else []  # `pover://USERKEY@TOKEN`
+        parts = _HOST_PORT.match(host_port)
+        if not (parts and _is_host(parts[1])):
+            found += [host_port, unquote(host_port)]
+        path, _, query = rest.partition("?")
+        found += [unquote(s) for s in path.split("/") if _TOKEN.match(s)]
+        query = query.split("#", 1)[0]
+        found += [v for k, v in parse_qsl(query) if _SECRET_PARAMS.search(k)]
+    return [secret for secret in found if secret]

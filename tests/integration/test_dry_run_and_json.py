@@ -6,12 +6,15 @@ A fresh project with two issues on fixed past dates (real calendar):
   -> 2025-01-05T10:00+05:00, resolution 540 -> 2025-01-05T18:00+05:00, due date
   2025-01-05; never answered, long past: breached.
 * CLOSE: basic, created Mon 2025-03-03 10:00, agent1 asked for more and set
-  Feedback at 10:30, no client note since: auto-close candidate.
+  Feedback at 10:30, no client note since: auto-close candidate. A client reads the
+  auto-close, so it is posted in working time only: CLOSE is in a second project under a
+  round-the-clock contract policy, so the test passes at any time of day.
 """
 
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from slaharness import SlaHarness, almaty
 
@@ -26,8 +29,14 @@ STAMP_FIELDS = {
 }
 
 
-def _two_issues(sla: SlaHarness) -> tuple[str, int, int]:
+def _config(sla: SlaHarness, projects: list[str]) -> Path:
+    policy = {"name": "24x7", "projects": projects[1:], "calendar": {"mode": "24x7"}}
+    return sla.config(projects, overrides={"policies": [policy]})
+
+
+def _two_issues(sla: SlaHarness) -> tuple[list[str], int, int]:
     project = sla.new_project()
+    waiting_project = sla.new_project()
     stamp = sla.create(
         "client1",
         "Where is the archive?",
@@ -40,7 +49,7 @@ def _two_issues(sla: SlaHarness) -> tuple[str, int, int]:
         "client2",
         "Signature question",
         MAR3,
-        project=project,
+        project=waiting_project,
         journals=[
             (
                 MAR3 + timedelta(minutes=30),
@@ -49,15 +58,15 @@ def _two_issues(sla: SlaHarness) -> tuple[str, int, int]:
             )
         ],
     )
-    return project, stamp, close
+    return [project, waiting_project], stamp, close
 
 
 def test_dry_run_writes_nothing_and_prints_the_planned_writes(sla: SlaHarness) -> None:
     """`sync --dry-run` (text, then JSON) over the project: exit 0, the planned
     field stamps of STAMP and the auto-close of CLOSE are printed, and Redmine holds
     exactly what it held before (journals, updated_on, fields, status)."""
-    project, stamp, close = _two_issues(sla)
-    config = sla.config([project])
+    projects, stamp, close = _two_issues(sla)
+    config = _config(sla, projects)
     before = {i: sla.state(i) for i in (stamp, close)}
 
     text = sla.run(config, "sync", "--dry-run")
@@ -87,9 +96,9 @@ def test_dry_run_writes_nothing_and_prints_the_planned_writes(sla: SlaHarness) -
 def test_sync_json_summary_has_the_spec_keys(sla: SlaHarness) -> None:
     """A real pass with `--format json`: exactly the SPEC's keys, the right counts,
     and Redmine now holds the stamps and the closed status."""
-    project, stamp, close = _two_issues(sla)
+    projects, stamp, close = _two_issues(sla)
 
-    summary = sla.sync(sla.config([project]))
+    summary = sla.sync(_config(sla, projects))
 
     assert set(summary) == SYNC_KEYS
     assert (summary["seen"], summary["updated"], summary["closed"]) == (2, 2, 1)
@@ -105,8 +114,8 @@ def test_explain_json_has_the_spec_keys_and_targets(sla: SlaHarness) -> None:
     """`explain ID --format json` for STAMP: VIP urgent, targets 60/540, the due
     times of the module docstring, breached, not met; for CLOSE (paused in
     Feedback): resolution due null and paused true. explain writes nothing."""
-    project, stamp, close = _two_issues(sla)
-    config = sla.config([project])
+    projects, stamp, close = _two_issues(sla)
+    config = _config(sla, projects)
     before = {i: sla.state(i) for i in (stamp, close)}
 
     data = sla.explain(config, stamp)

@@ -88,7 +88,8 @@ def _pass(
     """One pass over a fresh project holding one waiting issue."""
     project = sla.new_project()
     issue_id = _waiting(sla, project)
-    settings = _settings(sla.config([project]), sla.rm.admin_key, monkeypatch)
+    # Round the clock: the auto-close is posted in working time only, whatever the hour.
+    settings = _settings(sla.config([project], round_the_clock=True), sla.rm.admin_key, monkeypatch)
     with Interfering(settings) as tracker:
         setup(tracker, issue_id)
         result = SyncService(settings, tracker).run_pass()
@@ -135,7 +136,7 @@ def test_a_client_note_just_before_the_closing_put_reopens_the_issue_at_once(
     client = [j for j in journals if j["user"]["name"].startswith("Client")]
     assert [j["notes"] for j in client] == ["Chrome, version 120."]
 
-    again = sla.sync(sla.config([tracker.project]))  # type: ignore[attr-defined]
+    again = sla.sync(sla.config([tracker.project], round_the_clock=True))  # type: ignore[attr-defined]
     assert (again["closed"], again["reopened"], again["errors"]) == (0, 0, [])
     assert sla.fields(issue_id)["status"] == "In Progress"
 

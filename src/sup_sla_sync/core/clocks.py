@@ -12,7 +12,7 @@ from enum import StrEnum
 from .calendar import WorkCalendar
 from .memo import MemoFn, no_memo
 from .model import IssueSnapshot, People, SlaState, StatusRole
-from .policy import Classification, classify, targets_for
+from .policy import Classification, classify, policy_of, targets_for
 from .rules import STOP_ROLES, Rules, Targets
 from .timeline import Timeline, build_timeline
 
@@ -78,6 +78,7 @@ class SlaView:
     resolution: Clock
     state: SlaState
     now: datetime
+    calendar: WorkCalendar  # the issue's own: its policy's, or `[calendar]`
     policy: str = ""  # the matching contract policy's name; "" = the default targets
 
     @property
@@ -93,14 +94,21 @@ def evaluate(
     now: datetime,
     memo: MemoFn = no_memo,
 ) -> SlaView:
-    """Compute both clocks and the overall state of `issue` at `now`."""
+    """Compute both clocks and the overall state of `issue` at `now`.
+
+    `calendar` is `[calendar]`'s; an issue under a contract policy with its own hours is
+    evaluated in those. Everything is computed from creation, so a change of policy (like
+    one of priority) moves the targets and keeps the elapsed and paused time.
+    """
+    policy = policy_of(issue, rules, people)
+    calendar = rules.calendar_of(policy, calendar)
     timeline = build_timeline(issue)
     # Breached is sticky: an announced breach stays, even if a later priority change
     # moves the due time past `now`.
     tags = timeline.tags()
     breach_noted = {n for n in ClockName if f"{n.value}:breach" in tags}
     classification = classify(issue, rules, people, memo)
-    targets = targets_for(rules, classification)
+    targets = targets_for(rules, classification, policy)
     reminders = rules.reminders
     first = _first_response(
         timeline,
@@ -130,6 +138,8 @@ def evaluate(
         resolution=resolution,
         state=_overall(timeline, rules, first, resolution),
         now=now,
+        calendar=calendar,
+        policy=policy.name if policy is not None else "",
     )
 
 

@@ -44,6 +44,8 @@ from .tags import (
     RAISE_PRIORITY,
     REOPEN,
     breach,
+    escalation,
+    escalation_level,
     is_breach,
     kind_of,
     parse,
@@ -52,6 +54,7 @@ from .tags import (
 )
 from .texts import PAUSED_FIELD, duration, mentions, quote, snippet, text
 from .timeline import build_timeline
+from .wakeup import wake_up
 from .writes import Note, Plan, Transition
 
 CLOCK_NAMES = frozenset(name.value for name in ClockName)
@@ -81,6 +84,11 @@ class Decision:
     view: SlaView  # the issue as it is now
     transitions: tuple[Transition, ...]
     plan: Plan
+    # Client-facing writes due now but held for working hours ("auto-close at 09:00+05:00").
+    waits: tuple[str, ...] = ()
+    # When the answer may next change while the issue does not (None: only a change of
+    # the issue can change it): the daemon evaluates an unchanged issue again only then.
+    wake_at: datetime | None = None
 
     @property
     def issue_id(self) -> int:
@@ -109,23 +117,47 @@ def decide(
     """Every write a pass would make to `issue` at `now`, in order.
 
     `max_transitions` bounds the status/priority changes taken in one pass; a service that
-    has already written some of them this pass asks for the rest.
+    has already written some of them this pass asks for the rest. `calendar` is
+    `[calendar]`'s; an issue under a contract policy with its own hours is decided in those.
     """
-    ctx = Context(rules, calendar, people, memo)
     first = view = evaluate(issue, calendar, rules, people, now, memo)
-    if before_go_live(issue, rules, calendar):
+    ctx = Context(rules, view.calendar, people, memo)
+    if before_go_live(issue, rules, ctx.calendar):
         # Older than the go-live: its fields tell the truth, but nothing is said or moved.
         plan = plan_updates(view, ctx, now)
-        return Decision(first, (), replace(plan, notes=(), watchers=()))
+        wake = wake_up(view, rules, ctx.calendar, now)
+        return Decision(first, (), replace(plan, notes=(), watchers=()), wake_at=wake)
     transitions: list[Transition] = []
+    waits: list[str] = []
+    working = ctx.calendar.is_working_time(now)
     for _ in range(max_transitions):
         transition = decide_transition(view, ctx, now)
         if transition is None:
             break
+        if not working and client_facing(transition):
+            # What a client reads goes out in working hours only: a night pass holds it.
+            waits.append(_held(transition.kind, ctx, now))
+            break
         transitions.append(transition)
         issue = simulate(issue, transition, people.tool_user_id, now)
         view = evaluate(issue, calendar, rules, people, now, memo)
-    return Decision(first, tuple(transitions), plan_updates(view, ctx, now))
+    plan = plan_updates(view, ctx, now)
+    if not working and _warning_note(view, ctx, now) is not None:
+        waits.append(_held(AUTO_CLOSE_WARNING, ctx, now))
+    wake = wake_up(view, rules, ctx.calendar, now)
+    return Decision(first, tuple(transitions), plan, tuple(waits), wake)
+
+
+def client_facing(transition: Transition) -> bool:
+    """The auto-close and the public requests of the intake checks (the identity request):
+    notes a client reads, posted in working time only."""
+    return not transition.note.private
+
+
+def _held(kind: str, ctx: Context, now: datetime) -> str:
+    at = ctx.calendar.format(ctx.calendar.next_working_instant(now))
+    label = kind.removeprefix("sla:").replace("_", "-").replace(":", " ")
+    return f"waits for working hours: {label} at {at}"
 
 
 def before_go_live(issue: IssueSnapshot, rules: Rules, calendar: WorkCalendar) -> bool:
@@ -418,6 +450,9 @@ def plan_updates(view: SlaView, ctx: Context, now: datetime) -> Plan:
                 notes.append(note)
                 if is_breach(note.tag) and lead and lead not in issue.watcher_ids:
                     watchers.append(lead)
+            if (level_note := _escalation_note(clock, view, ctx, tags)) is not None:
+                notes.append(level_note)
+                watchers += [u for u in _escalation_ids(ctx) if u not in issue.watcher_ids]
     return Plan(
         issue.id, fields, due_date, tuple(notes), tuple(dict.fromkeys(watchers)), unavailable
     )
@@ -457,6 +492,46 @@ def _clock_note(clock: Clock, view: SlaView, ctx: Context, tags: set[str]) -> No
         mentions=mentions([assignee or lead]),
     )
     return Note(tag(name, percent), body, private=True)
+
+
+def _escalation_note(clock: Clock, view: SlaView, ctx: Context, tags: set[str]) -> Note | None:
+    """The highest `[escalation]` level a breached, still running clock has passed, once.
+
+    The offsets are working minutes past the due time, in the issue's own calendar; levels
+    skipped by downtime are not posted.
+    """
+    levels = ctx.rules.escalation.after_breach_working_minutes
+    if not levels or not clock.breached or not clock.running or clock.due is None:
+        return None
+    over = ctx.calendar.working_minutes(clock.due, view.now)
+    passed = [level for level, after in enumerate(levels, 1) if over >= after]
+    if not passed:
+        return None
+    name = clock.name.value
+    level = max(passed)
+    if any((done := escalation_level(t, name)) is not None and done >= level for t in tags):
+        return None
+    body = text(
+        ctx.language,
+        "escalation",
+        level=level,
+        clock=text(ctx.language, f"clock.{name}"),
+        due=ctx.calendar.format(clock.due) if clock.due else "",
+        over=duration(ctx.language, over),
+        mentions=mentions(
+            [
+                ctx.people.login(view.issue.assigned_to_id) or ctx.people.login(ctx.people.lead_id),
+                *ctx.rules.escalation.logins,
+            ]
+        ),
+    )
+    return Note(escalation(name, level), body, private=True)
+
+
+def _escalation_ids(ctx: Context) -> list[int]:
+    """The user ids of the `[escalation] logins`, in their order (unknown logins: none)."""
+    ids = {login: user_id for user_id, login in ctx.people.logins.items()}
+    return [ids[login] for login in ctx.rules.escalation.logins if login in ids]
 
 
 def _capitalise(body: str) -> str:

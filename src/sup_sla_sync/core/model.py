@@ -133,6 +133,8 @@ class People:
     vip_ids: frozenset[int] = frozenset()
     logins: Mapping[int, str] = field(default_factory=dict)
     lead_id: int | None = None
+    # Members of the groups the contract policies name (group name -> user ids).
+    groups: Mapping[str, frozenset[int]] = field(default_factory=dict)
 
     def is_staff(self, user_id: int) -> bool:
         """A member of a staff group, or a former user (deleted: Redmine shows their notes as

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from .classify import classify_category
 from .memo import MemoFn, no_memo
 from .model import Category, Channel, IssueSnapshot, People, Priority, ServiceLevel, cf
-from .rules import Rules, Targets
+from .rules import Policy, Rules, Targets
 
 
 @dataclass(frozen=True)
@@ -66,8 +66,21 @@ def classify(
     )
 
 
-def targets_for(rules: Rules, c: Classification) -> Targets:
-    return rules.targets.targets(c.level, c.channel, c.priority)
+def policy_of(issue: IssueSnapshot, rules: Rules, people: People) -> Policy | None:
+    """The first contract policy that takes `issue` (None: the defaults). Any one matcher
+    is enough: the project, a group of the author, or the service-level field's value."""
+    value = issue.field(rules.fields.service_level)
+    for policy in rules.policies:
+        if issue.project in policy.projects or (value is not None and value in policy.field_values):
+            return policy
+        if any(issue.author_id in people.groups.get(group, ()) for group in policy.groups):
+            return policy
+    return None
+
+
+def targets_for(rules: Rules, c: Classification, policy: Policy | None = None) -> Targets:
+    table = rules.targets if policy is None else policy.targets
+    return table.targets(c.level, c.channel, c.priority)
 
 
 def set_by_tool(issue: IssueSnapshot, name: str, tool_user_id: int) -> bool:

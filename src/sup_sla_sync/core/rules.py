@@ -6,9 +6,10 @@ Built once from the configuration by `Settings.rules()`; the core never sees the
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
+from .calendar import CalendarRules, WorkCalendar
 from .faq import Article
 from .model import Category, Channel, Priority, ServiceLevel, StatusRole
 
@@ -114,6 +115,31 @@ class AutoClose:
 
 
 @dataclass(frozen=True)
+class Policy:
+    """A contract policy (`[[policies]]`): which issues it takes, and its targets and hours.
+
+    It takes an issue when any one of its matchers does: the project, a group of the author,
+    or the service-level field's value.
+    """
+
+    name: str
+    targets: TargetTable  # the policy's keys over `[targets]`
+    calendar: CalendarRules | None = None  # None: the `[calendar]` of the defaults
+    projects: frozenset[str] = frozenset()
+    groups: tuple[str, ...] = ()  # Redmine group names; members come from People.groups
+    field_values: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True)
+class Escalation:
+    """`[escalation]`: further private notes after a breach, at these working minutes past
+    the due time (level N is the N-th offset), naming these logins."""
+
+    after_breach_working_minutes: tuple[int, ...] = ()  # ascending
+    logins: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class IntakeSwitches:
     """Which intake checks run: the `[intake]` keys that are on."""
 
@@ -146,9 +172,19 @@ class Rules:
     since: date | None = None  # go-live: issues created before this local date get fields only
     faq: tuple[Article, ...] = ()  # the help centre's articles; () = no suggestions
     max_suggestions: int = 3
+    policies: tuple[Policy, ...] = ()  # contract policies, first match wins
+    # Each distinct policy calendar, built once (by Settings.rules()) and shared.
+    calendars: Mapping[CalendarRules, WorkCalendar] = field(default_factory=dict)
+    escalation: Escalation = Escalation()
 
     def status_role(self, status: str) -> StatusRole | None:
         return self.statuses.role_of(status)
+
+    def calendar_of(self, policy: Policy | None, default: WorkCalendar) -> WorkCalendar:
+        """The working-time calendar of an issue under `policy` (`default`: `[calendar]`)."""
+        if policy is None or policy.calendar is None:
+            return default
+        return self.calendars[policy.calendar]
 
     def category_of_value(self, value: str | None) -> Category | None:
         for category, shown in self.category_values.items():

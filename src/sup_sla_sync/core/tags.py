@@ -14,6 +14,7 @@ REOPEN = "reopen"
 AUTO_CLOSE = "auto_close"
 RAISE_PRIORITY = "priority"
 BREACH = "breach"
+ESCALATION = "escalation"
 AUTO_CLOSE_WARNING = f"{AUTO_CLOSE}:warning"
 FAQ = "faq"  # a help-centre suggestion
 
@@ -58,3 +59,22 @@ def breach(clock: str) -> str:
 
 def is_breach(tag_: str) -> bool:
     return detail_of(tag_) == BREACH
+
+
+def escalation(clock: str, level: int) -> str:
+    """`resolution:escalation_2`: the second `[escalation]` level of the resolution clock."""
+    return tag(clock, f"{ESCALATION}_{level}")
+
+
+def escalation_level(tag_: str, clock: str) -> int | None:
+    """2 for `resolution:escalation_2` when `clock` is resolution; None for other tags."""
+    detail = detail_of(tag_)
+    prefix = f"{ESCALATION}_"
+    if kind_of(tag_) != clock or not detail.startswith(prefix):
+        return None
+    level = detail.removeprefix(prefix)
+    return int(level) if level.isdigit() else None
+
+
+def is_escalation(tag_: str) -> bool:
+    return escalation_level(tag_, kind_of(tag_)) is not None

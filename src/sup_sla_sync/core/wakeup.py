@@ -34,7 +34,9 @@ def wake_up(
     """The earliest instant after `now` at which `decide` on this unchanged issue may
     answer differently; None when only a change of the issue can change it."""
     candidates: list[datetime] = []
-    offsets = tuple(escalations)
+    # The issue's own calendar (its contract policy's, else `calendar`, as `evaluate` chose).
+    calendar = view.calendar
+    offsets = tuple(escalations) or tuple(rules.escalation.after_breach_working_minutes)
     for clock in view.clocks:
         candidates += _clock_instants(clock, rules, calendar, now, offsets)
     candidates += _waiting_instants(view, rules, calendar)

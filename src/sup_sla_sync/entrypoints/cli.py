@@ -16,6 +16,7 @@ import click
 
 from sup_sla_sync.config import Settings, load_settings, resolve_config_path
 from sup_sla_sync.core.calendar import WorkCalendar
+from sup_sla_sync.core.texts import LANGUAGES
 from sup_sla_sync.errors import SlaSyncError
 from sup_sla_sync.logs import redact, register_secret, setup_logging
 
@@ -32,11 +33,13 @@ F = TypeVar("F", bound=Callable[..., Any])
 class App:
     config_path: str | None
     _settings: Settings | None = field(default=None, repr=False)
+    # Every command but `calendar` (and `init`, which reads none) needs a configuration file.
+    file_required: bool = True
 
     @property
     def settings(self) -> Settings:
         if self._settings is None:
-            self._settings = load_settings(self.config_path)
+            self._settings = load_settings(self.config_path, require_file=self.file_required)
             register_secret(self._settings.redmine.api_key.get_secret_value())
         return self._settings
 
@@ -58,11 +61,20 @@ class App:
         """The real time: what `sync`, `run` and `explain`/`queue` without --at evaluate at."""
         return datetime.now(UTC)
 
-    def service(self) -> SyncService:
+    def service(self, adapter: RedmineAdapter | None = None) -> SyncService:
         from sup_sla_sync.service.sync import SyncService
 
         faq = self.faq()  # a bad help-centre file fails before the tracker is contacted
-        return SyncService(self.settings, self.adapter(), self.calendar, clock=self.clock, faq=faq)
+        tracker = adapter if adapter is not None else self.adapter()
+        state = self.settings.daemon.state_dir
+        return SyncService(
+            self.settings,
+            tracker,
+            self.calendar,
+            clock=self.clock,
+            faq=faq,
+            state_dir=self.config_dir / state if state else None,
+        )
 
     def faq(self) -> tuple[Article, ...]:
         """The help centre's articles (`[faq] file`, relative to the configuration's folder)."""
@@ -138,6 +150,7 @@ def parse_period(since: datetime, until: datetime) -> tuple[date, date]:
 @handle_errors
 def calendar_cmd(app: App, since: datetime, until: datetime, fmt: str) -> None:
     """The working days and holidays the tool uses."""
+    app.file_required = False  # the defaults serve without a configuration file
     first, last = parse_period(since, until)
     days = list(app.calendar.days(first, last))
     if fmt == "json":
@@ -167,10 +180,11 @@ def check_cmd(app: App) -> None:
 
     app.faq()  # a help-centre file that cannot be read or parsed: exit 2, naming the line
     tracker = app.adapter()
-    problems = check_tracker(app.settings, tracker)
+    doubts: list[str] = []
+    problems = check_tracker(app.settings, tracker, doubts)
     for problem in problems:
         click.echo(f"problem: {problem}")
-    warnings = check_warnings(app.settings, tracker, app.clock())
+    warnings = doubts + check_warnings(app.settings, tracker, app.clock())
     if problems:
         for warning in warnings:
             click.echo(f"warning: {warning}")
@@ -194,10 +208,11 @@ def sync_cmd(app: App, dry_run: bool, issue_ids: tuple[int, ...], fmt: str) -> N
     """One pass over open issues (and those closed since the last pass)."""
     from sup_sla_sync.adapters.locks import pass_lock
     from sup_sla_sync.core.decide import count_writes
+    from sup_sla_sync.entrypoints.progress import progress_bar
 
     service = app.service()
-    with pass_lock(app.settings, app.config_dir):
-        result = service.run_pass(issue_ids, dry_run=dry_run)
+    with pass_lock(app.settings, app.config_dir), progress_bar("sync", fmt) as progress:
+        result = service.run_pass(issue_ids, dry_run=dry_run, progress=progress)
     if fmt == "json":
         emit_json(result.as_json(dry_run))
     else:
@@ -207,11 +222,19 @@ def sync_cmd(app: App, dry_run: bool, issue_ids: tuple[int, ...], fmt: str) -> N
             click.echo(f"dry run would write: {shown}")
         for write in result.planned:
             click.echo(_describe_write(write))
+        for wait in result.waits:
+            click.echo(f"#{wait['issue']} {wait['wait']}")
         click.echo(
             ("dry run: " if dry_run else "")
             + f"seen {result.seen}, updated {result.updated}, reminders {result.reminders}, "
             f"breaches {result.breaches}, reopened {result.reopened}, closed {result.closed}, "
             f"errors {len(result.errors)}"
+            + (
+                f", notifications sent {result.notifications['sent']}, "
+                f"failed {result.notifications['failed']}"
+                if result.notifications is not None
+                else ""
+            )
         )
         for error in result.errors:
             click.echo(f"error: {error['error']}", err=True)
@@ -249,11 +272,19 @@ def run_cmd(app: App) -> None:
     heartbeat = None
     if settings.daemon.heartbeat_file:
         heartbeat = app.config_dir / settings.daemon.heartbeat_file
+    metrics = server = None
+    if settings.daemon.metrics_port:
+        from sup_sla_sync.service.metrics import Metrics
+
+        metrics = Metrics(settings.daemon.interval_minutes * 60)
+        server = metrics.serve(settings.daemon.metrics_host, settings.daemon.metrics_port)
+        log.info("metrics: http://%s:%d/metrics and /healthz", server.host, server.port)
     daemon = Daemon(
         app.service(),
         settings.daemon.interval_minutes,
         lambda: pass_lock(settings, app.config_dir),
         heartbeat,
+        metrics,
     )
     daemon.install_signal_handlers()
     log.info(
@@ -261,7 +292,11 @@ def run_cmd(app: App) -> None:
         settings.daemon.interval_minutes,
         settings.redmine.url,
     )
-    daemon.run()
+    try:
+        daemon.run()
+    finally:
+        if server is not None:
+            server.close()
 
 
 AT_OPTION = click.option(
@@ -305,27 +340,58 @@ def explain_cmd(app: App, issue_id: int, at: str | None, fmt: str) -> None:
     decision = service.explain(issue_id, at=parse_at(at, service.calendar))
     view, planned = decision.view, decision.writes()
     if fmt == "json":
-        emit_json(explain_json(view, service.calendar, planned))
+        emit_json({**explain_json(view, planned), "waits": list(decision.waits)})
     else:
-        for line in explain_lines(view, service.calendar, planned):
+        for line in explain_lines(view, planned):
             click.echo(line)
+        for wait in decision.waits:  # e.g. "waits for working hours: auto-close at ..."
+            click.echo(f"  {wait}")
 
 
 @main.command("queue")
-@click.option("--mine", is_flag=True, help="Only issues assigned to the API key's user.")
+@click.option(
+    "--mine",
+    is_flag=True,
+    help="Only issues assigned to the API key's user (an agent's own key will do).",
+)
+@click.option("--assignee", metavar="LOGIN", default=None, help="Only issues assigned to LOGIN.")
 @AT_OPTION
 @FORMAT_OPTION
 @click.pass_obj
 @handle_errors
-def queue_cmd(app: App, mine: bool, at: str | None, fmt: str) -> None:
+def queue_cmd(app: App, mine: bool, assignee: str | None, at: str | None, fmt: str) -> None:
     """Open issues in processing order: VIP first, then priority, earliest due, arrival."""
     from sup_sla_sync.entrypoints.render.queue import queue_lines, queue_rows
 
-    service = app.service()
-    views, people = service.open_views(at=parse_at(at, service.calendar))
+    if mine and assignee:
+        raise click.UsageError("--mine and --assignee: give one of them")
+    adapter = app.adapter()
+    me: int | None = None
     if mine:
-        views = [v for v in views if v.issue.assigned_to_id == people.tool_user_id]
-    rows = queue_rows(views, service.calendar, dict(people.logins))
+        user = adapter.current_user()
+        me = user.get("id")
+        if not user.get("admin") and hasattr(adapter, "limited"):
+            adapter.limited = True
+            click.echo(
+                f"note: {user['login']!r} is not an administrator, and Redmine shows group "
+                "membership only to administrators: only your own notes count as staff "
+                "answers and no client is VIP by group, so due times may differ from the "
+                "tool's. For the tool's exact order ask an admin for "
+                f"`queue --assignee {user['login']}`.",
+                err=True,
+            )
+    service = app.service(adapter)
+    views, people = service.open_views(at=parse_at(at, service.calendar))
+    if assignee is not None:
+        ids = [i for i, login in people.logins.items() if login == assignee]
+        if not ids:
+            raise click.BadParameter(
+                f"no user with the login {assignee!r}", param_hint="--assignee"
+            )
+        me = ids[0]
+    if me is not None:
+        views = [v for v in views if v.issue.assigned_to_id == me]
+    rows = queue_rows(views, dict(people.logins))
     if fmt == "json":
         emit_json(rows)
     else:
@@ -349,34 +415,67 @@ def queue_cmd(app: App, mine: bool, at: str | None, fmt: str) -> None:
     default=None,
     help="Write the report to this file instead of stdout.",
 )
+@click.option(
+    "--by",
+    "by_spec",
+    default="level,priority,category",
+    show_default=True,
+    metavar="DIMENSIONS",
+    help="Group by these, comma-separated, in this order: level, priority, category, "
+    "policy, assignee.",
+)
+@click.option(
+    "--language",
+    type=click.Choice(sorted(LANGUAGES)),
+    default=None,
+    help="Language of the table and the HTML [default: notes.language].",
+)
 @click.pass_obj
 @handle_errors
-def report_cmd(app: App, since: datetime, until: datetime, fmt: str, output: str | None) -> None:
-    """SLA compliance of the issues created from --since to --until (local dates, inclusive):
-    by level, priority and category; breached issues listed."""
+def report_cmd(
+    app: App,
+    since: datetime,
+    until: datetime,
+    fmt: str,
+    output: str | None,
+    by_spec: str,
+    language: str | None,
+) -> None:
+    """SLA compliance of the issues created from --since to --until (local dates, inclusive),
+    grouped --by level, priority, category, contract policy or assignee; breached issues
+    listed."""
+    from sup_sla_sync.entrypoints.progress import progress_bar
     from sup_sla_sync.entrypoints.render.report import (
         build_report,
+        parse_by,
         report_csv,
         report_details,
         report_html,
         report_table,
     )
 
+    try:
+        by = parse_by(by_spec)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="'--by'") from exc
     first, last = parse_period(since, until)
+    language = language or app.settings.notes.language
     service = app.service()
-    views, _ = service.report_views(first, last)
-    report = build_report(views, first, last)
+    with progress_bar("report", fmt) as progress:
+        views, people = service.report_views(first, last, progress=progress)
+    logins = dict(people.logins)
+    report = build_report(views, first, last, by, logins)
     now = views[0].now if views else service.clock()
     if fmt == "json":
         text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
     elif fmt == "csv":
-        text = report_csv(report)
+        text = report_csv(report, by)
     else:
-        details = report_details(views, first, last, service.calendar.zone, now)
+        details = report_details(views, first, last, service.calendar.zone, now, by, logins)
         if fmt == "html":
-            text = report_html(report, details)
+            text = report_html(report, details, app.settings.redmine.url, language)
         else:
-            text = "\n".join(report_table(report, details)) + "\n"
+            text = "\n".join(report_table(report, details, language)) + "\n"
     if output is None:
         click.echo(text, nl=False)
         return
@@ -385,3 +484,62 @@ def report_cmd(app: App, since: datetime, until: datetime, fmt: str, output: str
     except OSError as exc:
         raise click.FileError(output, hint=exc.strerror or str(exc)) from exc
     click.echo(f"wrote {output}: {len(views)} issues, {len(report['breached'])} breached", err=True)
+
+
+@main.command("init")
+@click.option("--url", required=True, help="The tracker's base URL (with its base path, if any).")
+@click.option("--project", "projects", multiple=True, help="A project identifier (repeat).")
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False),
+    default="sup-sla-sync.toml",
+    show_default=True,
+    help="Where to write the configuration.",
+)
+@click.option("--force", is_flag=True, help="Overwrite an existing file.")
+@click.pass_obj
+@handle_errors
+def init_cmd(app: App, url: str, projects: tuple[str, ...], output: str, force: bool) -> None:
+    """Write a first configuration guessed from the tracker (key from
+    SUP_SLA_REDMINE__API_KEY); every guess is marked `# review:`."""
+    import os
+
+    from sup_sla_sync.core.calendar import load_zone
+    from sup_sla_sync.service.init import guess_config, read_tracker
+
+    target = Path(output)
+    if target.exists() and not force:
+        raise click.UsageError(f"--output: {output} exists; use --force to overwrite it")
+    key = os.environ.get("SUP_SLA_REDMINE__API_KEY", "")
+    register_secret(key)
+    directory = read_tracker(url.rstrip("/"), key, projects)
+    today = app.clock().astimezone(load_zone("Asia/Almaty")).date()
+    text = guess_config(directory, url.rstrip("/"), projects, today)
+    try:
+        target.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise click.FileError(output, hint=exc.strerror or str(exc)) from exc
+    guesses = text.count("# review:")
+    click.echo(f"wrote {output}: {guesses} guesses to review (lines marked '# review:')")
+    click.echo(
+        "next: review it, `sup-sla-sync --config "
+        f"{output} setup-script`, then `sup-sla-sync --config {output} check`"
+    )
+
+
+@main.command("setup-script")
+@click.option(
+    "--staff-only-role",
+    "roles",
+    multiple=True,
+    metavar="ROLE",
+    help="Make the three SLA fields visible to this Redmine role only (repeat).",
+)
+@click.pass_obj
+@handle_errors
+def setup_script_cmd(app: App, roles: tuple[str, ...]) -> None:
+    """Print a Ruby script for `bin/rails runner -e production` creating the custom fields
+    and groups the configuration names and the tracker lacks (it changes nothing that exists)."""
+    from sup_sla_sync.service.setup_script import setup_script
+
+    click.echo(setup_script(app.settings, roles))

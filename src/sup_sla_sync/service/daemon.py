@@ -26,7 +26,8 @@ from sup_sla_sync.errors import (
     SlaSyncError,
     TrackerUnavailable,
 )
-from sup_sla_sync.service.sync import SyncService
+from sup_sla_sync.service.metrics import Metrics
+from sup_sla_sync.service.sync import PassResult, SyncService
 
 log = logging.getLogger("sup_sla_sync.daemon")
 
@@ -40,15 +41,21 @@ class Daemon:
         interval_minutes: float,
         lock: Callable[[], AbstractContextManager[object]],
         heartbeat: Path | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.service = service
         self.heartbeat = heartbeat
+        self.metrics = metrics  # daemon.metrics_port: told of every attempt
+        if metrics is not None:
+            metrics.count_requests(self._requests)
         self.interval_seconds = interval_minutes * 60
         self.lock = lock
         self.stop = threading.Event()
         self.scheduler = schedule.Scheduler()
         self.failures = 0
         self.passes = 0
+        # `[notify]` pass_failed: once per outage, and once when passes succeed again.
+        self.notifier = getattr(service, "notifier", None)
 
     def request_stop(self, signum: int | None = None, frame: FrameType | None = None) -> None:
         if not self.stop.is_set():
@@ -74,10 +81,15 @@ class Daemon:
         if self.stop.is_set():
             return schedule.CancelJob
         outcome = "ok"
+        label = "ok"  # the metrics' name of the outcome (service/metrics.py REASONS)
+        result: PassResult | None = None
+        if self.metrics is not None:
+            self.metrics.started()
         requests_before = self._requests()
         try:
             with self.lock():
                 result = self.service.run_pass()
+            label = "issue_errors" if result.errors else "ok"
             self.passes += 1
             self.failures = 0
             requests = {
@@ -94,26 +106,30 @@ class Daemon:
                     **requests,
                 },
             )
+            if self.notifier is not None:
+                self.notifier.pass_succeeded()
         except LockUnavailable as exc:
-            outcome = "skipped: the lock service is unreachable"
+            outcome, label = "skipped: the lock service is unreachable", "lock_unreachable"
             log.warning("skipping this pass: %s", exc)
         except LockBusy as exc:
-            outcome = "skipped: another pass holds the lock"
+            outcome, label = "skipped: another pass holds the lock", "lock_busy"
             log.info("skipping this pass: %s", exc)
         except AuthError as exc:
-            outcome = "the tracker refused the API key"
+            outcome, label = "the tracker refused the API key", "key_refused"
             self._retry_later(str(exc), logging.ERROR)
         except TrackerUnavailable as exc:
-            outcome = "tracker unavailable"
+            outcome, label = "tracker unavailable", "tracker_unavailable"
             self._retry_later(f"tracker unavailable: {exc}", logging.WARNING)
         except SlaSyncError as exc:
-            outcome = str(exc)
+            outcome, label = str(exc), "error"
             self._retry_later(str(exc), logging.ERROR)
         except Exception:  # the daemon must outlive any bug in one pass
-            outcome = "unexpected error"
+            outcome, label = "unexpected error", "unexpected_error"
             log.exception("pass failed unexpectedly")
             self._retry_later("unexpected error", logging.ERROR)
         self._beat(outcome)
+        if self.metrics is not None:
+            self.metrics.record(label, result)
         return None
 
     def _requests(self) -> dict[str, int]:
@@ -143,6 +159,8 @@ class Daemon:
         self.failures += 1
         delay = min(FIRST_RETRY_SECONDS * 2 ** (self.failures - 1), self.interval_seconds)
         log.log(level, "%s; next attempt in %.0f s", reason, delay)
+        if self.notifier is not None:
+            self.notifier.pass_failed(reason)
         self.scheduler.clear("retry")
         self.scheduler.every(max(1, round(delay))).seconds.do(self._retry_once).tag("retry")
 

@@ -8,19 +8,20 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta, tzinfo
+from pathlib import Path
 from typing import Any, Protocol
 
+from sup_sla_sync.adapters.state import StateStore
 from sup_sla_sync.config import Settings
 from sup_sla_sync.core.calendar import WorkCalendar
 from sup_sla_sync.core.clocks import SlaView, evaluate
 from sup_sla_sync.core.decide import (
     MAX_TRANSITIONS,
     Decision,
-    Plan,
-    Transition,
     client_replied_during_close,
     count_writes,
     decide,
@@ -30,8 +31,17 @@ from sup_sla_sync.core.decide import (
 from sup_sla_sync.core.faq import Article
 from sup_sla_sync.core.memo import Memo
 from sup_sla_sync.core.model import IssueSnapshot, People
-from sup_sla_sync.core.tags import AUTO_CLOSE, REOPEN, is_breach
-from sup_sla_sync.errors import AuthError, SlaSyncError, TrackerError, TrackerUnavailable
+from sup_sla_sync.core.tags import AUTO_CLOSE, REOPEN, is_breach, is_escalation
+from sup_sla_sync.core.writes import Note, Plan, Transition
+from sup_sla_sync.errors import (
+    AuthError,
+    SlaSyncError,
+    TrackerError,
+    TrackerUnavailable,
+    UpdateRefused,
+)
+from sup_sla_sync.service.memory import Listing, PassMemory, fingerprint
+from sup_sla_sync.service.notify import Notifier
 
 log = logging.getLogger("sup_sla_sync.sync")
 
@@ -42,11 +52,20 @@ COLD_START_CLOSED_LOOKBACK = timedelta(days=30)
 # a pass costs only the issue listing when nothing changed.
 PEOPLE_MAX_AGE_SECONDS = 15 * 60
 
+# Told (issues done, total) as a long pass or report goes; the CLI draws it on a terminal.
+Progress = Callable[[int, int], None]
+
 
 class Tracker(Protocol):
     """What the pass needs from the Redmine adapter."""
 
-    def load_people(self, staff_groups: list[str], vip_groups: list[str], lead: str) -> People: ...
+    def load_people(
+        self,
+        staff_groups: list[str],
+        vip_groups: list[str],
+        lead: str,
+        policy_groups: Sequence[str] = (),
+    ) -> People: ...
 
     def iter_issues(
         self,
@@ -54,11 +73,33 @@ class Tracker(Protocol):
         closed_since: datetime | None,
         *,
         on_error: Callable[[int, Exception], None] | None = None,
+        on_listed: Callable[[int], None] | None = None,
     ) -> Iterator[IssueSnapshot]: ...
 
     def iter_issues_created(
-        self, projects: list[str], since: date, until: date, zone: tzinfo
+        self,
+        projects: list[str],
+        since: date,
+        until: date,
+        zone: tzinfo,
+        *,
+        on_listed: Callable[[int], None] | None = None,
     ) -> Iterator[IssueSnapshot]: ...
+
+    def iter_changed(
+        self,
+        projects: list[str],
+        since: datetime,
+        *,
+        on_error: Callable[[int, Exception], None] | None = None,
+    ) -> Iterator[IssueSnapshot]: ...
+
+    @property
+    def listing_started_at(self) -> datetime | None: ...
+
+    def server_now(self) -> datetime: ...
+
+    def remember(self, snapshots: Iterable[IssueSnapshot], settled_before: datetime) -> None: ...
 
     def snapshot(self, issue_id: int, fresh: bool = True) -> IssueSnapshot: ...
 
@@ -91,7 +132,13 @@ class PassResult:
     closed: int = 0
     errors: list[dict[str, Any]] = field(default_factory=list)
     planned: list[dict[str, Any]] = field(default_factory=list)  # dry-run only
+    # Dry-run only: client-facing writes held for working hours ({"issue", "wait"}).
+    waits: list[dict[str, Any]] = field(default_factory=list)
     seconds: float = 0.0
+    # For the daemon's metrics: issues evaluated by (sla_state, level), writes by (kind, tag).
+    states: Counter[tuple[str, str]] = field(default_factory=Counter)
+    writes: Counter[tuple[str, str]] = field(default_factory=Counter)
+    notifications: dict[str, int] | None = None  # {"sent", "failed"} when [notify] is on
 
     def as_json(self, dry_run: bool = False) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -103,9 +150,12 @@ class PassResult:
             "closed": self.closed,
             "errors": self.errors,
         }
+        if self.notifications is not None:
+            data["notifications"] = self.notifications
         if dry_run:
             data["counts"] = count_writes(self.planned)
             data["planned"] = self.planned
+            data["waits"] = self.waits
         return data
 
 
@@ -117,6 +167,7 @@ class SyncService:
         calendar: WorkCalendar | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         faq: Sequence[Article] = (),
+        state_dir: Path | None = None,
     ) -> None:
         self.settings = settings
         self.tracker = tracker
@@ -125,10 +176,20 @@ class SyncService:
         self.calendar = calendar or WorkCalendar.from_rules(settings.calendar_rules())
         # The answers of the pure text checks, kept across passes (the core keeps none).
         self.memo = Memo()
+        # Issues whose due date Redmine refused together with the fields (this run).
+        self._due_date_apart: set[int] = set()
         self.clock = clock
         self.stop_requested = threading.Event()
         self._last_pass_start: datetime | None = None
         self._people: tuple[float, People] | None = None
+        # `[notify]`: a bad URL fails here, naming notify.urls[N], before any pass.
+        self.notifier = Notifier.from_settings(settings)
+        # What the passes remember (in `state_dir`'s SQLite file too, when given): a pass
+        # then lists only what changed and evaluates an unchanged issue only when it is due.
+        full_scan = timedelta(minutes=settings.daemon.full_scan_minutes)
+        self.memory = PassMemory(StateStore(state_dir) if state_dir else None, full_scan)
+        self._listed_in_this_run = False
+        self._retry: set[int] = set()  # issues whose last evaluation failed: again next pass
 
     # --- reading ----------------------------------------------------------------------
 
@@ -138,7 +199,11 @@ class SyncService:
         if self._people is None or loaded - self._people[0] > PEOPLE_MAX_AGE_SECONDS:
             staff = self.settings.staff
             people = self.tracker.load_people(
-                staff.groups, self.settings.service_level.vip_groups, staff.lead
+                staff.groups,
+                self.settings.service_level.vip_groups,
+                staff.lead,
+                # The contract policies that match by the author's group need its members.
+                [group for policy in self.settings.policies for group in policy.groups],
             )
             self._people = (loaded, people)
         return self._people[1]
@@ -179,55 +244,163 @@ class SyncService:
         issues = self.tracker.iter_issues(self.settings.redmine.projects, None)
         return [self.view(issue, people, now) for issue in issues], people
 
-    def report_views(self, since: date, until: date) -> tuple[list[SlaView], People]:
+    def report_views(
+        self, since: date, until: date, progress: Progress | None = None
+    ) -> tuple[list[SlaView], People]:
         """Every issue of the configured projects created from `since` to `until` (local
         dates, both included), of any status, evaluated now (for `report`)."""
         people = self.people()
         now = self.clock()
+        tally = _Tally(progress)
+        listing = {"on_listed": tally.listed} if progress else {}
         issues = self.tracker.iter_issues_created(
-            self.settings.redmine.projects, since, until, self.calendar.zone
+            self.settings.redmine.projects, since, until, self.calendar.zone, **listing
         )
-        return [self.view(issue, people, now) for issue in issues], people
+        views = []
+        for issue in issues:
+            views.append(self.view(issue, people, now))
+            tally.step()
+        tally.finish()  # the listing may hold a few issues outside the local dates
+        return views, people
 
     # --- a pass -----------------------------------------------------------------------
 
-    def run_pass(self, issue_ids: Iterable[int] = (), dry_run: bool = False) -> PassResult:
+    def run_pass(
+        self,
+        issue_ids: Iterable[int] = (),
+        dry_run: bool = False,
+        progress: Progress | None = None,
+    ) -> PassResult:
+        """One pass; `progress(done, total)` is told of each issue once the total is known
+        (after the listing), for a caller that shows it."""
         started = time.monotonic()
         now = self.clock()
         result = PassResult()
+        self.notifier.reset()
         people = self.people()
         closed_since = self._last_pass_start or (now - COLD_START_CLOSED_LOOKBACK)
         wanted = list(issue_ids)
+        tally = _Tally(progress)
+        failed: set[int] = set()
+        listing_kind: Listing | None = None
         if wanted:
+            tally.listed(len(wanted))
             issues: Iterable[IssueSnapshot] = self._read_each(wanted, result)
         else:
-            issues = self.tracker.iter_issues(
-                self.settings.redmine.projects,
-                closed_since,
-                on_error=lambda issue_id, exc: self._record_error(result, issue_id, str(exc)),
-            )
+
+            def unreadable(issue_id: int, exc: Exception) -> None:
+                self._record_error(result, issue_id, str(exc))
+                failed.add(issue_id)
+                tally.step()
+
+            listing = {"on_listed": tally.listed} if progress else {}
+            listing_kind = self._next_listing(people, dry_run)
+            if listing_kind.full:
+                issues = self.tracker.iter_issues(
+                    self.settings.redmine.projects, closed_since, on_error=unreadable, **listing
+                )
+            else:
+                assert listing_kind.since is not None
+                issues = self._changed_and_due(listing_kind.since, now, unreadable, listing)
+        listed: set[int] = set()
+        completed = True
         for issue in issues:
             if self.stop_requested.is_set():
                 log.info("stop requested: the pass ends after issue %s", issue.id)
+                completed = False
                 break
             result.seen += 1
+            listed.add(issue.id)
             try:
-                self._process(issue, people, now, result, dry_run)
+                decision = self._process(issue, people, now, result, dry_run)
             except AuthError:
                 raise
             except TrackerUnavailable as exc:
                 if not self.tracker.is_reachable():
                     raise  # every further issue would fail the same way; the caller backs off
                 self._record_error(result, issue.id, str(exc))  # this issue's trouble only
+                failed.add(issue.id)
             except SlaSyncError as exc:
                 self._record_error(result, issue.id, str(exc))
+                failed.add(issue.id)
             except Exception as exc:  # one bad issue never stops a pass
                 log.exception("issue %s: unexpected error", issue.id)
                 self._record_error(result, issue.id, f"unexpected error: {exc!r}")
+                failed.add(issue.id)
+            else:
+                if not dry_run and not wanted:
+                    self.memory.remember(issue, decision.wake_at)
+            tally.step()
+        if listing_kind is not None and not dry_run:
+            self._end_listing(listing_kind, listed, failed, completed)
         if not wanted and not dry_run:
             self._last_pass_start = now
         result.seconds = round(time.monotonic() - started, 3)
+        if self.notifier.enabled and not dry_run:
+            result.notifications = self.notifier.counts.as_dict()
         return result
+
+    # --- what changed, what is due ---------------------------------------------------
+
+    def _next_listing(self, people: People, dry_run: bool) -> Listing:
+        """A full listing at start, for a dry run, and every `daemon.full_scan_minutes`;
+        else only what changed since the previous listing (by the tracker's clock)."""
+        if not self._listed_in_this_run:
+            # A restarted daemon lists everything, but reads no journal of an issue whose
+            # updated_on is unchanged since the saved state.
+            listed_at = self.memory.state.listed_at
+            if listed_at is not None:
+                self.tracker.remember(self.memory.snapshots(), settled_before=listed_at)
+        # Wake-up instants hold for the rules and people they were computed with.
+        self.memory.adopt(fingerprint(self.rules, people))
+        if dry_run or not self._listed_in_this_run:
+            return Listing(full=True)
+        return self.memory.next_listing(self.tracker.server_now())
+
+    def _changed_and_due(
+        self,
+        since: datetime,
+        now: datetime,
+        unreadable: Callable[[int, Exception], None],
+        listing: dict[str, Any],
+    ) -> Iterator[IssueSnapshot]:
+        """The issues updated since `since`, then the unchanged ones whose wake-up instant
+        has come (from memory: no request), then those whose evaluation failed last time."""
+        changed = list(
+            self.tracker.iter_changed(self.settings.redmine.projects, since, on_error=unreadable)
+        )
+        seen = {issue.id for issue in changed}
+        due = self.memory.due(now, seen)
+        retry = sorted(self._retry - seen - set(due))
+        if "on_listed" in listing:
+            listing["on_listed"](len(changed) + len(due) + len(retry))
+        yield from changed
+        for issue_id in due:
+            yield self.memory.known[issue_id].snapshot
+        for issue_id in retry:
+            try:
+                yield self.tracker.snapshot(issue_id)
+            except TrackerUnavailable:
+                raise
+            except SlaSyncError as exc:
+                unreadable(issue_id, exc)
+
+    def _end_listing(
+        self, listing: Listing, listed: set[int], failed: set[int], completed: bool
+    ) -> None:
+        """Remember when this listing began, so that the next one starts there; an issue
+        that failed is evaluated again next pass whether or not it changes."""
+        self._retry = failed
+        if not completed:
+            return  # a stopped pass: the next one lists from the same point again
+        started_at = self.tracker.listing_started_at
+        if started_at is None:
+            return
+        if listing.full:
+            self.memory.forget_all_but(listed | failed)
+        self.memory.listed(started_at, listing.full)
+        self._listed_in_this_run = True
+        self.memory.save()
 
     def _read_each(self, issue_ids: list[int], result: PassResult) -> Iterator[IssueSnapshot]:
         projects = self.settings.redmine.projects
@@ -255,11 +428,12 @@ class SyncService:
 
     def _process(
         self, issue: IssueSnapshot, people: People, now: datetime, result: PassResult, dry: bool
-    ) -> None:
+    ) -> Decision:
         writes = 0
         decision = self.decide(issue, people, now)
         if dry:
             result.planned += decision.writes()
+            result.waits += [{"issue": issue.id, "wait": w} for w in decision.waits]
             for transition in decision.transitions:
                 _count_transition(result, transition)
         else:
@@ -273,10 +447,13 @@ class SyncService:
                 writes += done
                 taken += 1
                 decision = self.decide(issue, people, now, MAX_TRANSITIONS - taken)
-            writes += self._apply_plan(decision.plan)
+            writes += self._apply_plan(decision.plan, result, issue)
         plan = decision.plan
+        result.states[(str(decision.view.state), str(decision.view.classification.level))] += 1
         clock_notes = [n.tag for n in plan.notes if is_clock_note(n)]
-        result.reminders += sum(1 for tag in clock_notes if not is_breach(tag))
+        result.reminders += sum(
+            1 for tag in clock_notes if not (is_breach(tag) or is_escalation(tag))
+        )
         result.breaches += sum(1 for tag in clock_notes if is_breach(tag))
         if writes or (dry and result.planned and result.planned[-1]["issue"] == issue.id):
             result.updated += 1
@@ -286,6 +463,7 @@ class SyncService:
                 f"custom field {names} is not enabled for this issue (project "
                 f"{issue.project!r}, tracker {issue.tracker!r}): enable it in Redmine"
             )
+        return decision
 
     def _apply_transition(
         self,
@@ -307,12 +485,14 @@ class SyncService:
                     return issue, 0
                 transition = fresh
         issue = self._write_transition(issue.id, transition)
+        result.writes[("transition", transition.note.tag)] += 1
         _count_transition(result, transition)
         writes = 1
         if transition.kind == AUTO_CLOSE and client_replied_during_close(issue, self.rules, people):
             # A client note arrived between the re-read and the close: reopen at once.
             log.warning("issue %s: the client wrote during the auto-close; reopened", issue.id)
             issue = self._write_transition(issue.id, reopen_transition(self.rules))
+            result.writes[("transition", REOPEN)] += 1
             result.closed -= 1
             result.reopened += 1
             writes += 1
@@ -340,6 +520,7 @@ class SyncService:
         )
         log.info("issue %s: %s", issue_id, transition.kind, extra={"issue": issue_id})
         issue = self.tracker.snapshot(issue_id)
+        self.notifier.note_written(issue, transition.note)  # the note is in, whatever the status
         if transition.status and issue.status != transition.status:
             raise TrackerError(
                 f"issue {issue_id}: the tracker kept status {issue.status!r} instead of "
@@ -347,24 +528,93 @@ class SyncService:
             )
         return issue
 
-    def _apply_plan(self, plan: Plan) -> int:
+    def _apply_plan(self, plan: Plan, result: PassResult, issue: IssueSnapshot) -> int:
+        """Write the plan: the watchers first (so that a note whose answer is lost does not
+        leave its watcher behind: the next pass sees the note's tag and plans neither),
+        then the fields, the due date and the first note in one update, then any other
+        note. Returns the number of write requests made."""
         writes = 0
-        if plan.fields:
-            self.tracker.update_issue(plan.issue_id, custom_fields=plan.fields)
-            writes += 1
-        if plan.due_date:
-            # Its own write: Redmine may refuse a due date (before the start date) and must
-            # not take the SLA fields down with it.
-            self.tracker.update_issue(plan.issue_id, due_date=plan.due_date)
-            writes += 1
-        for note in plan.notes:
-            self.tracker.update_issue(plan.issue_id, notes=note.text, private_notes=note.private)
-            log.info("issue %s: note %s", plan.issue_id, note.tag, extra={"issue": plan.issue_id})
-            writes += 1
         for user_id in plan.watchers:
             self.tracker.add_watcher(plan.issue_id, user_id)
+            result.writes[("watcher", "")] += 1
+            writes += 1
+        notes = list(plan.notes)
+        first = notes.pop(0) if notes else None
+        due_date = plan.due_date
+        if plan.fields or due_date or first:
+            together: dict[str, Any] = {}
+            if plan.fields:
+                together["custom_fields"] = plan.fields
+            if first is not None:
+                together.update(notes=first.text, private_notes=first.private)
+            if due_date and plan.issue_id not in self._due_date_apart:
+                try:
+                    self.tracker.update_issue(plan.issue_id, due_date=due_date, **together)
+                except UpdateRefused as exc:
+                    # Redmine refuses a due date before the start date, and would take the
+                    # fields and the note down with it: this issue's due date goes alone.
+                    log.info(
+                        "issue %s: the due date is refused with the fields (%s); writing it apart",
+                        plan.issue_id,
+                        exc,
+                    )
+                    self._due_date_apart.add(plan.issue_id)
+                else:
+                    due_date = None
+                    together = {}
+                    writes += 1
+                    result.writes[("due_date", "")] += 1
+                    self._count_together(plan, first, result)
+            if together:
+                self.tracker.update_issue(plan.issue_id, **together)
+                writes += 1
+                self._count_together(plan, first, result)
+            if first is not None:
+                self._noted(issue, first)
+        for note in notes:
+            self.tracker.update_issue(plan.issue_id, notes=note.text, private_notes=note.private)
+            result.writes[("note", note.tag)] += 1
+            self._noted(issue, note)
+            writes += 1
+        if due_date:  # last: if Redmine refuses it again, the rest is written
+            self.tracker.update_issue(plan.issue_id, due_date=due_date)
+            result.writes[("due_date", "")] += 1
             writes += 1
         return writes
+
+    @staticmethod
+    def _count_together(plan: Plan, first: Note | None, result: PassResult) -> None:
+        if plan.fields:
+            result.writes[("fields", "")] += 1
+        if first is not None:
+            result.writes[("note", first.tag)] += 1
+
+    def _noted(self, issue: IssueSnapshot, note: Note) -> None:
+        log.info("issue %s: note %s", issue.id, note.tag, extra={"issue": issue.id})
+        self.notifier.note_written(issue, note)
+
+
+class _Tally:
+    """Issues done of the total the listing announced, told to a Progress callback."""
+
+    def __init__(self, progress: Progress | None) -> None:
+        self.progress = progress
+        self.total: int | None = None
+        self.count = 0
+
+    def listed(self, total: int) -> None:
+        self.total = total
+        if self.progress:
+            self.progress(0, total)
+
+    def step(self) -> None:
+        self.count += 1
+        if self.progress and self.total is not None:
+            self.progress(self.count, max(self.count, self.total))
+
+    def finish(self) -> None:
+        if self.progress and self.total is not None and self.count != self.total:
+            self.progress(self.count, self.count)
 
 
 def _count_transition(result: PassResult, transition: Transition) -> None:

@@ -29,6 +29,7 @@ from sup_sla_sync.adapters.redmine.directory import (
     Directory,
     IssuePriority,
     IssueStatus,
+    ProjectSetup,
 )
 from sup_sla_sync.adapters.redmine.transport import (
     CONNECT_TIMEOUT_CAP,
@@ -51,6 +52,7 @@ __all__ = [
     "IssuePriority",
     "IssueStatus",
     "Kind",
+    "ProjectSetup",
     "RedmineAdapter",
     "RequestStats",
 ]

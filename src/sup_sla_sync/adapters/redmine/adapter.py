@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from enum import Enum
@@ -20,6 +20,7 @@ from sup_sla_sync.adapters.redmine.directory import (
     Directory,
     IssuePriority,
     IssueStatus,
+    ProjectSetup,
 )
 from sup_sla_sync.adapters.redmine.transport import RequestStats, Transport
 from sup_sla_sync.config import Settings
@@ -60,6 +61,11 @@ class RedmineAdapter:
         max_backoff: float = 8.0,
     ) -> None:
         config = settings.redmine
+        if not config.url:
+            raise ConfigError(
+                "redmine.url: empty; name the tracker's base URL in the configuration "
+                "(the tool has no built-in tracker)"
+            )
         key = config.api_key.get_secret_value()
         if not key:
             raise ConfigError("redmine.api_key: empty (set SUP_SLA_REDMINE__API_KEY)")
@@ -77,9 +83,13 @@ class RedmineAdapter:
         )
         self._directory: Directory | None = None
         self._extra_projects: dict[int, str] = {}
+        # An agent's own (non-administrator) key, for `queue --mine`: what only
+        # administrators may read (custom fields, groups, users) is left out.
+        self.limited = False
         # The last snapshot read with journals, by id: lets a listing skip re-reading
         # journals while updated_on is unchanged. A speed-up only; never needed for correctness.
         self._known: dict[int, IssueSnapshot] = {}
+        self._listing_started_at: datetime | None = None
 
     @property
     def stats(self) -> RequestStats:
@@ -182,8 +192,11 @@ class RedmineAdapter:
                     str(v.get("value", "")) for v in f.get("possible_values") or ()
                 ),
                 multiple=bool(f.get("multiple", False)),
+                trackers=frozenset(int(t["id"]) for t in f["trackers"])
+                if isinstance(f.get("trackers"), list)
+                else None,
             )
-            for f in self._transport.get_list(
+            for f in self._admin_list(
                 "/custom_fields.json",
                 "custom_fields",
                 "custom fields",
@@ -199,30 +212,102 @@ class RedmineAdapter:
         }
         groups = {
             g["name"]: int(g["id"])
-            for g in self._transport.get_list(
+            for g in self._admin_list(
                 "/groups.json", "groups", "groups", forbidden=f"reading groups {admin}"
             )
         }
         self._directory = Directory(statuses, trackers, priorities, custom_fields, projects, groups)
         return self._directory
 
-    def load_people(self, staff_groups: list[str], vip_groups: list[str], lead: str) -> People:
-        """Who is staff, who is VIP, every login, and the lead (`lead` is a login or "")."""
+    def project_setup(self, identifier: str) -> ProjectSetup:
+        """The trackers and issue custom fields one project enables (for `check`)."""
+        raw = self._transport.get_one(
+            f"/projects/{identifier}.json",
+            "project",
+            params={"include": "trackers,issue_custom_fields"},
+            what=f"reading project {identifier!r}",
+        )
+        trackers = {str(t["name"]): int(t["id"]) for t in raw.get("trackers") or ()}
+        fields = frozenset(int(f["id"]) for f in raw.get("issue_custom_fields") or ())
+        shown: dict[int, frozenset[int]] = {}
+        for tracker_id in trackers.values():
+            payload = self._transport.call(
+                "get",
+                "/issues.json",
+                kind="other",
+                params={
+                    "project_id": identifier,
+                    "tracker_id": tracker_id,
+                    "status_id": "*",
+                    "limit": 1,
+                },
+                what=f"reading an issue of project {identifier!r}",
+            )
+            issues = payload.get("issues") if isinstance(payload, dict) else None
+            if issues:
+                values = issues[0].get("custom_fields") or ()
+                shown[tracker_id] = frozenset(int(v["id"]) for v in values)
+        return ProjectSetup(identifier, trackers, fields, shown)
+
+    def recent_issue_fields(self) -> list[tuple[str, frozenset[int]]]:
+        """(project identifier, ids of the custom fields it shows) of the latest issues of
+        every visible project: a field an issue shows in a project that does not tick it is
+        "for all projects" (Redmine's API does not say so otherwise)."""
+        payload = self._transport.call(
+            "get",
+            "/issues.json",
+            kind="other",
+            params={"status_id": "*", "sort": "updated_on:desc", "limit": 100},
+            what="reading recent issues",
+        )
+        out = []
+        for raw in (payload.get("issues") if isinstance(payload, dict) else None) or ():
+            project = self._project_identifier(int(raw["project"]["id"]))
+            out.append((project, frozenset(int(v["id"]) for v in raw.get("custom_fields") or ())))
+        return out
+
+    def _admin_list(
+        self, path: str, container: str, label: str, *, forbidden: str
+    ) -> list[dict[str, Any]]:
+        try:
+            return self._transport.get_list(path, container, label, forbidden=forbidden)
+        except TrackerUnavailable:
+            raise
+        except TrackerError:
+            if self.limited:
+                return []
+            raise
+
+    def load_people(
+        self,
+        staff_groups: list[str],
+        vip_groups: list[str],
+        lead: str,
+        policy_groups: Sequence[str] = (),
+    ) -> People:
+        """Who is staff, who is VIP, every login, and the lead (`lead` is a login or "");
+        and the members of the groups the contract policies name."""
         me = self.current_user()
+        if self.limited:
+            # Group membership and logins are hidden from this key: the key's user is the
+            # only staff member known, and no one is VIP by group. No login is known, so
+            # no one counts as a former user either.
+            return People(tool_user_id=0, staff_ids=frozenset({me["id"]}))
         groups = self.directory.groups
         problems = [
             f"{key}: group {name!r} does not exist in the tracker"
             for key, names in (
                 ("staff.groups", staff_groups),
                 ("service_level.vip_groups", vip_groups),
+                ("policies.groups", policy_groups),
             )
-            for name in names
+            for name in dict.fromkeys(names)
             if name not in groups
         ]
         if problems:
             raise TrackerError("; ".join(problems))
         members: dict[str, frozenset[int]] = {}
-        for name in dict.fromkeys([*staff_groups, *vip_groups]):
+        for name in dict.fromkeys([*staff_groups, *vip_groups, *policy_groups]):
             members[name] = self._group_members(name, groups[name])
         logins = self.load_logins()
         logins[me["id"]] = me["login"]
@@ -237,6 +322,7 @@ class RedmineAdapter:
             vip_ids=frozenset().union(*(members[n] for n in vip_groups)),
             logins=logins,
             lead_id=lead_id,
+            groups={name: members[name] for name in policy_groups},
         )
 
     def load_logins(self) -> dict[int, str]:
@@ -272,6 +358,7 @@ class RedmineAdapter:
         closed_since: datetime | None,
         *,
         on_error: Callable[[int, TrackerError], None] | None = None,
+        on_listed: Callable[[int], None] | None = None,
     ) -> Iterator[IssueSnapshot]:
         """Open issues of `projects` (all visible ones if empty), plus those closed and
         updated since `closed_since`, by id, each with its journals and watchers.
@@ -286,18 +373,54 @@ class RedmineAdapter:
                 raise ValueError("closed_since must be timezone-aware")
             since = closed_since.astimezone(UTC).strftime(_STAMP)
             filters.append({"status_id": "closed", "updated_on": f">={since}"})
-        yield from self._snapshots(projects, filters, on_error)
+        yield from self._snapshots(projects, filters, on_error, on_listed)
+
+    def iter_changed(
+        self,
+        projects: list[str],
+        since: datetime,
+        *,
+        on_error: Callable[[int, TrackerError], None] | None = None,
+    ) -> Iterator[IssueSnapshot]:
+        """Issues of `projects` of any status (closes included) updated at or after `since`
+        (the tracker's clock), by id: what an incremental pass looks at."""
+        if since.tzinfo is None:
+            raise ValueError("since must be timezone-aware")
+        changed = {"status_id": "*", "updated_on": f">={since.astimezone(UTC):{_STAMP}}"}
+        yield from self._snapshots(projects, [changed], on_error)
+
+    def remember(self, snapshots: Iterable[IssueSnapshot], settled_before: datetime) -> None:
+        """Take journals read in an earlier run (the daemon's saved state): an issue whose
+        `updated_on` is unchanged is not read again. Only issues that had settled (no change
+        could still come within their `updated_on` second) by `settled_before`."""
+        for snapshot in snapshots:
+            if snapshot.updated_on < settled_before - UNSETTLED:
+                self._known.setdefault(snapshot.id, snapshot)
+
+    def server_now(self) -> datetime:
+        """The tracker's clock at its last answer (its `Date` header)."""
+        return self._transport.server_now()
+
+    @property
+    def listing_started_at(self) -> datetime | None:
+        """The tracker's clock (its `Date` header) at the first answer of the last listing:
+        anything updated after it may be missing from that listing."""
+        return self._listing_started_at
 
     def _snapshots(
         self,
         projects: Iterable[str],
         filters: list[dict[str, Any]],
         on_error: Callable[[int, TrackerError], None] | None,
+        on_listed: Callable[[int], None] | None = None,
     ) -> Iterator[IssueSnapshot]:
-        """The listed issues by id as snapshots; an issue whose read fails goes to
+        """The listed issues by id as snapshots (`on_listed` is told how many, for a
+        progress display, before the first); an issue whose read fails goes to
         `on_error` (default: logged) and is skipped; an outage ends the iteration."""
         self.load_directory()  # its failures concern every issue: they end the iteration
         listed = self._list_issues(projects, filters)
+        if on_listed is not None:
+            on_listed(len(listed))
         for issue_id in sorted(listed):
             try:
                 try:
@@ -334,6 +457,7 @@ class RedmineAdapter:
         zone: tzinfo,
         *,
         on_error: Callable[[int, TrackerError], None] | None = None,
+        on_listed: Callable[[int], None] | None = None,
     ) -> Iterator[IssueSnapshot]:
         """Issues of `projects` (all visible ones if empty) of any status, created from
         `since` 00:00 to `until` 23:59:59 local time in `zone`, by id, with journals.
@@ -347,7 +471,7 @@ class RedmineAdapter:
         after = until + timedelta(days=1)
         end = datetime(after.year, after.month, after.day, tzinfo=zone).astimezone(UTC)
         created = {"status_id": "*", "created_on": f"><{start:{_STAMP}}|{end:{_STAMP}}"}
-        for snapshot in self._snapshots(projects, [created], on_error):
+        for snapshot in self._snapshots(projects, [created], on_error, on_listed):
             if start <= snapshot.created_on < end:
                 yield snapshot
 
@@ -374,6 +498,7 @@ class RedmineAdapter:
     ) -> dict[int, dict[str, Any]]:
         scopes: list[dict[str, Any]] = [{"project_id": p} for p in projects] or [{}]
         listed: dict[int, dict[str, Any]] = {}
+        self._listing_started_at = None
         for scope in scopes:
             project = scope.get("project_id")
             what = f"listing the issues of project {project!r}" if project else "listing issues"
@@ -389,7 +514,11 @@ class RedmineAdapter:
                     what=what,
                     not_found=not_found,
                 ):
+                    if self._listing_started_at is None:
+                        self._listing_started_at = self._transport.server_now()
                     listed[int(raw["id"])] = raw
+                if self._listing_started_at is None:  # an empty first listing
+                    self._listing_started_at = self._transport.server_now()
         return listed
 
     def _from_listing(self, raw: dict[str, Any]) -> IssueSnapshot:

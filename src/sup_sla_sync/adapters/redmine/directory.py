@@ -29,6 +29,19 @@ class CustomField:
     field_format: str = "string"
     possible_values: tuple[str, ...] = ()
     multiple: bool = False
+    trackers: frozenset[int] | None = None  # ids of the trackers it is enabled for; None: unknown
+
+
+@dataclass(frozen=True)
+class ProjectSetup:
+    """What one project enables: its trackers (name -> id), the issue custom fields ticked
+    in its settings, and the fields one of its issues shows per tracker id (a field "for all
+    projects" is not in `custom_field_ids`, but its issues show it)."""
+
+    identifier: str
+    trackers: Mapping[str, int] = field(default_factory=dict)
+    custom_field_ids: frozenset[int] = frozenset()
+    issue_fields: Mapping[int, frozenset[int]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

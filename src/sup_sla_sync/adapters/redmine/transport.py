@@ -22,7 +22,7 @@ from redminelib import Redmine  # type: ignore[import-untyped]
 from redminelib import exceptions as rm_exceptions  # type: ignore[import-untyped]
 from redminelib.engines.sync import SyncEngine  # type: ignore[import-untyped]
 
-from sup_sla_sync.errors import AuthError, TrackerError, TrackerUnavailable
+from sup_sla_sync.errors import AuthError, TrackerError, TrackerUnavailable, UpdateRefused
 
 # The package's name, as before the split into modules: log output is behaviour.
 log = logging.getLogger("sup_sla_sync.redmine")
@@ -290,7 +290,7 @@ class Transport:
                 return _Failure(TrackerError, not_found or f"{what}: not found (404)")
             if exc.status == 422:
                 reasons = "; ".join(exc.messages) or status
-                return _Failure(TrackerError, f"{prefix}{what} refused: {reasons}")
+                return _Failure(UpdateRefused, f"{prefix}{what} refused: {reasons}")
             if exc.status in RETRY_STATUSES:
                 text = f"{unreachable}: {method.upper()} {path} got {status}"
                 return _Failure(TrackerUnavailable, text, True, exc.retry_after)

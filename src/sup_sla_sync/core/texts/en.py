@@ -11,6 +11,9 @@ TEXTS: dict[str, str] = {
     "clock.resolution": "resolution due",
     "reminder": "Reminder: {clock} {due}; {left} of working time left. {mentions}",
     "breach": "Breached: {clock} {due}, overdue by {over} of working time. {mentions}",
+    "escalation": (
+        "Escalation, level {level}: {clock} {due}, overdue by {over} of working time. {mentions}"
+    ),
     "auto_close": (
         "Closed: no response received from the client within {hours} working hours "
         "(regulation, rule 15).\nActions performed:\n\n{actions}"
@@ -27,6 +30,65 @@ TEXTS: dict[str, str] = {
     "priority": 'Priority raised to "{priority}": the request says {words}.',
     "minutes": "{m} min",
     "hours": "{h} h {m} min",
+    # --- `report` (table and HTML) ---------------------------------------------------------
+    "report.title": "SLA compliance",
+    "report.heading": "SLA compliance of the issues created {since} to {until}",
+    "report.period": (
+        "Issues created from {since} to {until} (local dates, any status), as of {generated}."
+    ),
+    "report.decimal": ".",
+    "report.pct": "{n}%",
+    "report.date": "%Y-%m-%d",
+    "report.datetime": "%Y-%m-%d %H:%M",
+    "report.na": "n/a",
+    "report.dim.level": "level",
+    "report.dim.priority": "priority",
+    "report.dim.category": "category",
+    "report.dim.policy": "contract policy",
+    "report.dim.assignee": "assignee",
+    "report.level.vip": "vip",
+    "report.level.basic": "basic",
+    "report.priority.immediate": "immediate",
+    "report.priority.urgent": "urgent",
+    "report.priority.normal": "normal",
+    "report.category.consultation": "consultation",
+    "report.category.defect": "defect",
+    "report.policy.default": "default",
+    "report.unassigned": "unassigned",
+    "report.user": "user {id}",
+    "report.all": "all",
+    "report.issues": "issues",
+    "report.issues_created": "issues created",
+    "report.breached": "breached",
+    "report.first_response_met": "first response met",
+    "report.resolution_met": "resolution met",
+    "report.median_first_response": "median first response, working min",
+    "report.median_resolution": "median resolution, working min",
+    "report.clock.first_response": "first response",
+    "report.clock.resolution": "resolution",
+    "report.chart": "Compliance by {dimension}",
+    "report.chart.weekly": "Breached issues per ISO week of creation",
+    "report.chart.span": "{first} to {last}",
+    "report.week": "W{week}",
+    "report.groups": "By {dimensions}",
+    "report.breached_issues": "Breached issues ({count})",
+    "report.no_breach": "No issue created in the period breached its SLA.",
+    "report.no_issues": "(no issues created in the period)",
+    "report.col.issue": "#",
+    "report.col.created": "created",
+    "report.col.missed": "missed",
+    "report.col.status": "status",
+    "report.col.subject": "subject",
+    "report.legend": "medians in working minutes; '-': nothing decided (or stopped) yet",
+    "report.breached_count": "breached: {count}",
+    "report.notes": (
+        "Met: the clock stopped within its target. Missed: the target passed, answered late "
+        "or not yet. Issues whose clock is still running (or paused) within its target are in "
+        "neither, so not in the percentage. Medians are working minutes (resolution without "
+        "paused time) over the clocks that stopped. Issues created already resolved or closed "
+        "count as issues only. The assignee is the one when the resolution clock stopped, or "
+        "the current one while it runs."
+    ),
     # --- Intake notes (rules 6, 11, 16) ---------------------------------------------------
     "intake.scope": (
         "Outside support's remit (regulation, rule 6): {topics}. {mentions}\n\n"

@@ -11,6 +11,9 @@ TEXTS: dict[str, str] = {
     "clock.resolution": "шешу мерзімі",
     "reminder": "Еске салу: {clock} — {due}; жұмыс уақытынан {left} қалды. {mentions}",
     "breach": "{clock} бұзылды: {due}, жұмыс уақытынан {over} асып кетті. {mentions}",
+    "escalation": (
+        "Эскалация, {level}-деңгей: {clock} — {due}, жұмыс уақытынан {over} асып кетті. {mentions}"
+    ),
     "auto_close": (
         "Өтініш жабылды: {hours} жұмыс сағаты ішінде клиенттен жауап алынбады "
         "(регламенттің 15-тармағы).\nОрындалған әрекеттер:\n\n{actions}"
@@ -27,6 +30,67 @@ TEXTS: dict[str, str] = {
     "priority": "Басымдық «{priority}» деңгейіне көтерілді: өтініште {words} сөздері бар.",
     "minutes": "{m} мин",
     "hours": "{h} сағ {m} мин",
+    # --- `report` (table and HTML) ---------------------------------------------------------
+    "report.title": "SLA сақталуы",
+    "report.heading": "{since} – {until} аралығында құрылған өтініштер бойынша SLA сақталуы",
+    "report.period": (
+        "{since} – {until} аралығында құрылған өтініштер (жергілікті күндер, кез келген "
+        "мәртебе), {generated} жағдай бойынша."
+    ),
+    "report.decimal": ",",
+    "report.pct": "{n}\u00a0%",
+    "report.date": "%d.%m.%Y",
+    "report.datetime": "%d.%m.%Y %H:%M",
+    "report.na": "жоқ",
+    "report.dim.level": "деңгей",
+    "report.dim.priority": "басымдық",
+    "report.dim.category": "санат",
+    "report.dim.policy": "шарт",
+    "report.dim.assignee": "орындаушы",
+    "report.level.vip": "VIP",
+    "report.level.basic": "базалық",
+    "report.priority.immediate": "шұғыл",
+    "report.priority.urgent": "жедел",
+    "report.priority.normal": "қалыпты",
+    "report.category.consultation": "кеңес",
+    "report.category.defect": "қате",
+    "report.policy.default": "әдепкі",
+    "report.unassigned": "тағайындалмаған",
+    "report.user": "пайдаланушы {id}",
+    "report.all": "барлығы",
+    "report.issues": "өтініштер",
+    "report.issues_created": "құрылған өтініштер",
+    "report.breached": "бұзылған",
+    "report.first_response_met": "алғашқы жауап мерзімінде",
+    "report.resolution_met": "шешім мерзімінде",
+    "report.median_first_response": "алғашқы жауап медианасы, жұм. мин",
+    "report.median_resolution": "шешу медианасы, жұм. мин",
+    "report.clock.first_response": "алғашқы жауап",
+    "report.clock.resolution": "шешім",
+    "report.chart": "SLA сақталуы: {dimension}",
+    "report.chart.weekly": "Құрылған апталары бойынша бұзушылықтар (ISO)",
+    "report.chart.span": "{first} – {last}",
+    "report.week": "{week} апта",
+    "report.groups": "Топтастыру: {dimensions}",
+    "report.breached_issues": "SLA бұзылған өтініштер ({count})",
+    "report.no_breach": "Кезеңде құрылған бірде-бір өтініш SLA-ны бұзбады.",
+    "report.no_issues": "(кезеңде өтініш құрылмады)",
+    "report.col.issue": "№",
+    "report.col.created": "құрылды",
+    "report.col.missed": "мерзімі өткен",
+    "report.col.status": "мәртебе",
+    "report.col.subject": "тақырып",
+    "report.legend": "медианалар жұмыс минуттарымен; «-»: әзірге ештеңе шешілмеген (тоқтамаған)",
+    "report.breached_count": "бұзылған: {count}",
+    "report.notes": (
+        "Мерзімінде: сағат норматив ішінде тоқтады. Мерзімі өткен: норматив өтіп кетті — жауап "
+        "кеш берілді немесе әлі берілмеді. Сағаты норматив ішінде әлі жүріп тұрған (немесе "
+        "кідіртілген) өтініштер екеуіне де кірмейді, сондықтан пайызға да кірмейді. "
+        "Медианалар — тоқтаған сағаттар бойынша жұмыс минуттары (шешім — кідіріс уақытынсыз). "
+        "Шешілген немесе жабылған күйде құрылған өтініштер тек өтініштер санында ескеріледі. "
+        "Орындаушы — шешу сағаты тоқтаған кездегі тағайындалған адам, ол жүріп тұрғанда — "
+        "қазіргісі."
+    ),
     # --- Intake notes (rules 6, 11, 16) ---------------------------------------------------
     "intake.scope": (
         "Тақырып қолдау қызметінің құзыретіне кірмейді (регламенттің 6-тармағы): {topics}. "

@@ -11,6 +11,10 @@ TEXTS: dict[str, str] = {
     "clock.resolution": "срок решения",
     "reminder": "Напоминание: {clock} — {due}; осталось {left} рабочего времени. {mentions}",
     "breach": "Нарушен {clock}: {due}, просрочено на {over} рабочего времени. {mentions}",
+    "escalation": (
+        "Эскалация, уровень {level}: {clock} — {due}, просрочено на {over} рабочего времени. "
+        "{mentions}"
+    ),
     "auto_close": (
         "Обращение закрыто: ответ от клиента не получен в течение {hours} рабочих часов "
         "(п. 15 регламента).\nВыполненные действия:\n\n{actions}"
@@ -27,6 +31,66 @@ TEXTS: dict[str, str] = {
     "priority": "Приоритет повышен до «{priority}»: в обращении есть слова {words}.",
     "minutes": "{m} мин",
     "hours": "{h} ч {m} мин",
+    # --- `report` (table and HTML) ---------------------------------------------------------
+    "report.title": "Соблюдение SLA",
+    "report.heading": "Соблюдение SLA по обращениям, созданным с {since} по {until}",
+    "report.period": (
+        "Обращения, созданные с {since} по {until} (местные даты, любой статус), "
+        "по состоянию на {generated}."
+    ),
+    "report.decimal": ",",
+    "report.pct": "{n}\u00a0%",
+    "report.date": "%d.%m.%Y",
+    "report.datetime": "%d.%m.%Y %H:%M",
+    "report.na": "н/д",
+    "report.dim.level": "уровень",
+    "report.dim.priority": "приоритет",
+    "report.dim.category": "категория",
+    "report.dim.policy": "договор",
+    "report.dim.assignee": "исполнитель",
+    "report.level.vip": "VIP",
+    "report.level.basic": "базовый",
+    "report.priority.immediate": "немедленный",
+    "report.priority.urgent": "срочный",
+    "report.priority.normal": "обычный",
+    "report.category.consultation": "консультация",
+    "report.category.defect": "ошибка",
+    "report.policy.default": "по умолчанию",
+    "report.unassigned": "не назначен",
+    "report.user": "пользователь {id}",
+    "report.all": "все",
+    "report.issues": "обращений",
+    "report.issues_created": "создано обращений",
+    "report.breached": "с нарушением",
+    "report.first_response_met": "первый ответ в срок",
+    "report.resolution_met": "решение в срок",
+    "report.median_first_response": "медиана первого ответа, раб. мин",
+    "report.median_resolution": "медиана решения, раб. мин",
+    "report.clock.first_response": "первый ответ",
+    "report.clock.resolution": "решение",
+    "report.chart": "Соблюдение SLA: {dimension}",
+    "report.chart.weekly": "Нарушения по неделям создания (ISO)",
+    "report.chart.span": "с {first} по {last}",
+    "report.week": "нед. {week}",
+    "report.groups": "Группировка: {dimensions}",
+    "report.breached_issues": "Обращения с нарушением SLA ({count})",
+    "report.no_breach": "Ни одно обращение, созданное за период, не нарушило SLA.",
+    "report.no_issues": "(за период обращений не создано)",
+    "report.col.issue": "№",
+    "report.col.created": "создано",
+    "report.col.missed": "просрочено",
+    "report.col.status": "статус",
+    "report.col.subject": "тема",
+    "report.legend": "медианы в рабочих минутах; «-»: пока ничего не решено (не остановлено)",
+    "report.breached_count": "с нарушением: {count}",
+    "report.notes": (
+        "В срок: часы остановились в пределах норматива. Просрочено: норматив истёк — ответ "
+        "дан поздно или ещё не дан. Обращения, чьи часы ещё идут (или на паузе) в пределах "
+        "норматива, не входят ни туда, ни туда, а значит и в процент. Медианы — в рабочих "
+        "минутах (решение — без времени паузы) по остановившимся часам. Обращения, созданные "
+        "уже решёнными или закрытыми, учитываются только в числе обращений. Исполнитель — "
+        "тот, кто был назначен, когда остановились часы решения, или текущий, пока они идут."
+    ),
     # --- Intake notes (rules 6, 11, 16) ---------------------------------------------------
     "intake.scope": (
         "Тема вне компетенции поддержки (п. 6 регламента): {topics}. {mentions}\n\n"

@@ -12,13 +12,27 @@ def local_time(calendar: WorkCalendar, instant: Any) -> str | None:
     return calendar.format(instant) if instant is not None else None
 
 
-def explain_json(view: SlaView, calendar: WorkCalendar, planned: list[dict[str, Any]]) -> dict:
+def describe_calendar(calendar: WorkCalendar) -> str:
+    """`24x7, Asia/Almaty` or `09:00-18:00 working days, Asia/Almaty`: the hours an issue's
+    clocks count."""
+    zone = calendar.zone.key
+    if calendar.round_the_clock:
+        return f"24x7, {zone}"
+    hours = f"{calendar.work_start:%H:%M}-{calendar.work_end:%H:%M}"
+    return f"{hours} working days, {zone}"
+
+
+def explain_json(view: SlaView, planned: list[dict[str, Any]]) -> dict:
+    """The JSON of `explain`; times in the issue's own calendar (its policy's)."""
     first, resolution = view.first_response, view.resolution
+    calendar = view.calendar
     c = view.classification
     return {
         "issue": view.issue.id,
         "subject": view.issue.subject,
         "status": view.issue.status,
+        "policy": view.policy or None,
+        "calendar": describe_calendar(calendar),
         "level": c.level.value,
         "channel": c.channel.value,
         "priority": c.priority.value,
@@ -52,15 +66,16 @@ def explain_json(view: SlaView, calendar: WorkCalendar, planned: list[dict[str, 
     }
 
 
-def explain_lines(
-    view: SlaView, calendar: WorkCalendar, planned: list[dict[str, Any]]
-) -> list[str]:
+def explain_lines(view: SlaView, planned: list[dict[str, Any]]) -> list[str]:
     c = view.classification
+    calendar = view.calendar
+    policy = f"contract policy {view.policy!r}" if view.policy else "the default targets"
     lines = [
         f"#{view.issue.id} {view.issue.subject}",
         f"  status {view.issue.status!r}; level {c.level.value}, channel {c.channel.value}, "
         f"priority {c.priority.value} ({view.issue.priority}), category {c.category.value} "
         f"(from {c.category_source})",
+        f"  policy: {policy}; hours {describe_calendar(calendar)}",
         f"  SLA state: {view.state.value}",
         _clock_line("first response", view.first_response, calendar),
         _clock_line("resolution", view.resolution, calendar),

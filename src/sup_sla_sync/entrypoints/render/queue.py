@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from sup_sla_sync.core.calendar import WorkCalendar
 from sup_sla_sync.core.clocks import SlaView
 from sup_sla_sync.core.queue import next_clock, queue_order
 from sup_sla_sync.entrypoints.render.explain import local_time
 
 
-def queue_rows(
-    views: list[SlaView], calendar: WorkCalendar, logins: dict[int, str]
-) -> list[dict[str, Any]]:
+def queue_rows(views: list[SlaView], logins: dict[int, str]) -> list[dict[str, Any]]:
+    """In processing order; each due time is an instant (compared across the policies'
+    calendars) shown in the issue's own calendar."""
     rows = []
     for view in queue_order(views):
         clock = next_clock(view)
@@ -21,7 +20,7 @@ def queue_rows(
                 "issue": view.issue.id,
                 "level": view.classification.level.value,
                 "priority": view.classification.priority.value,
-                "due": local_time(calendar, clock.due) if clock else None,
+                "due": local_time(view.calendar, clock.due) if clock else None,
                 "subject": view.issue.subject,
                 "clock": clock.name.value if clock else None,
                 "minutes_left": int(clock.minutes_left) if clock else None,

@@ -1,11 +1,17 @@
 """SLA compliance over a period, for `report` (SPEC.md, "CLI"): figures and their renderings.
 
 Pure: the SLA views of the issues created in the period (every status), all evaluated at
-one `now`, in; a report and its table, CSV and HTML out. Which issues belong to the
+one `now`, in; a report and its table, CSV, JSON and HTML out. Which issues belong to the
 period is the caller's business (local creation dates `since` to `until`, both included).
 
-Issues are grouped by (level, priority, category) as classified now; groups come VIP
-first, then immediate, urgent, normal, then consultation, defect. Per group:
+Issues are grouped by the `--by` dimensions, in the order given (default level, priority,
+category): `level`, `priority`, `category` as classified now, `policy` (the matching
+contract policy's name, "" for the default targets), `assignee` (the login of the user
+the issue was assigned to when its resolution clock stopped, or of the current assignee
+while it runs or is paused; null when unassigned; `user:ID` for an id without a login).
+Groups come in the order of each dimension: VIP first; immediate, urgent, normal;
+consultation, defect; the default policy, then policies by name; assignees by login,
+unassigned last. Per group:
 
 - `count`: the issues in the group, whatever their state.
 - `first_response_met_pct`: among the issues whose first response is *decided*, the share
@@ -28,13 +34,17 @@ already resolved or closed: no clock ever ran) count in `count` only, in no perc
 median. `breached` lists the ids of the issues whose `sla_state` is `breached`, ascending.
 Breaches per week (HTML chart): those issues by the ISO week of their local creation date,
 every week of the period shown, empty ones as 0.
+
+The table and the HTML speak the `--language` (texts `report.*` in core/texts), with its
+number and date formats; CSV and JSON keep the raw values.
 """
 
 from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Sequence
+import math
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta, tzinfo
 from html import escape
 from statistics import median
@@ -42,27 +52,92 @@ from typing import Any
 
 from sup_sla_sync.core.clocks import Clock, SlaView
 from sup_sla_sync.core.model import (
+    ASSIGNED_TO,
     PRIORITY_ORDER,
-    PRIORITY_RANK,
     Category,
-    Priority,
+    IssueSnapshot,
     ServiceLevel,
     SlaState,
 )
+from sup_sla_sync.core.texts import text
 
 LEVELS = (ServiceLevel.VIP.value, ServiceLevel.BASIC.value)
 PRIORITIES = tuple(priority.value for priority in PRIORITY_ORDER)
 CATEGORIES = (Category.CONSULTATION.value, Category.DEFECT.value)
-GROUP_COLUMNS = (
-    "level",
-    "priority",
-    "category",
+DIMENSIONS = ("level", "priority", "category", "policy", "assignee")
+DEFAULT_BY = ("level", "priority", "category")
+# Dimensions whose every value is shown in a chart, even with no issue.
+FIXED_VALUES = {"level": LEVELS, "priority": PRIORITIES, "category": CATEGORIES}
+FIGURES = (
     "count",
     "first_response_met_pct",
     "resolution_met_pct",
     "median_first_response_minutes",
     "median_resolution_minutes",
 )
+GROUP_COLUMNS = (*DEFAULT_BY, *FIGURES)
+
+Value = str | None  # a dimension's value: None only for "unassigned"
+
+
+def parse_by(spec: str) -> tuple[str, ...]:
+    """`--by level,assignee` as a tuple of dimensions; ValueError naming what is wrong."""
+    names = tuple(part.strip() for part in spec.split(","))
+    expected = ", ".join(DIMENSIONS)
+    for name in names:
+        if name not in DIMENSIONS:
+            shown = repr(name) if name else "an empty name"
+            raise ValueError(
+                f"{shown} is not a dimension; expected a comma-separated list of {expected}"
+            )
+        if names.count(name) > 1:
+            raise ValueError(f"{name!r} is named twice")
+    return names
+
+
+# --- who, which group -------------------------------------------------------------------
+
+
+def _user_id(raw: str | None) -> int | None:
+    return int(raw) if raw and raw.strip().isdigit() else None
+
+
+def assignee_at(issue: IssueSnapshot, when: datetime) -> int | None:
+    """The user the issue was assigned to at `when`: the current assignee with every later
+    reassignment undone (the journals' assigned_to values are user ids as text)."""
+    assignee = issue.assigned_to_id
+    for journal in sorted(issue.journals, key=lambda j: (j.created_on, j.id), reverse=True):
+        if journal.created_on <= when:
+            break
+        change = journal.change_of(ASSIGNED_TO)
+        if change is not None:
+            assignee = _user_id(change.old)
+    return assignee
+
+
+def assignee_of(view: SlaView) -> int | None:
+    """The assignee when the resolution clock stopped; the current one while it runs."""
+    stopped = view.resolution.stopped_at
+    return view.issue.assigned_to_id if stopped is None else assignee_at(view.issue, stopped)
+
+
+def value_of(view: SlaView, dimension: str, logins: Mapping[int, str]) -> Value:
+    """The view's value of one `--by` dimension, as the JSON shows it."""
+    if dimension == "policy":
+        return view.policy
+    if dimension == "assignee":
+        user = assignee_of(view)
+        return None if user is None else logins.get(user) or f"user:{user}"
+    return str(getattr(view.classification, dimension).value)
+
+
+def _rank(dimension: str, value: Value) -> tuple[int, str]:
+    fixed = FIXED_VALUES.get(dimension)
+    if fixed is not None:
+        return (fixed.index(str(value)), "")
+    if dimension == "policy":
+        return (0 if not value else 1, (value or "").casefold())
+    return (1 if value is None else 0, (value or "").casefold())
 
 
 # --- figures ----------------------------------------------------------------------------
@@ -97,40 +172,50 @@ def figures(views: Sequence[SlaView]) -> dict[str, Any]:
     }
 
 
-def _key(view: SlaView) -> tuple[str, str, str]:
-    c = view.classification
-    return (c.level.value, c.priority.value, c.category.value)
-
-
-def _rank(key: tuple[str, str, str]) -> tuple[int, int, int]:
-    level, priority, category = key
-    return (LEVELS.index(level), PRIORITY_RANK[Priority(priority)], CATEGORIES.index(category))
-
-
-def build_report(views: Sequence[SlaView], since: date, until: date) -> dict[str, Any]:
-    """The `report --format json` document (SPEC.md): groups and breached issue ids."""
-    groups: dict[tuple[str, str, str], list[SlaView]] = {}
+def build_report(
+    views: Sequence[SlaView],
+    since: date,
+    until: date,
+    by: Sequence[str] = DEFAULT_BY,
+    logins: Mapping[int, str] | None = None,
+) -> dict[str, Any]:
+    """The `report --format json` document (SPEC.md): groups by `by`, breached issue ids."""
+    known = logins or {}
+    groups: dict[tuple[Value, ...], list[SlaView]] = {}
     for view in views:
-        groups.setdefault(_key(view), []).append(view)
+        groups.setdefault(tuple(value_of(view, d, known) for d in by), []).append(view)
+
+    def order(key: tuple[Value, ...]) -> tuple[tuple[int, str], ...]:
+        return tuple(_rank(d, v) for d, v in zip(by, key, strict=True))
+
     return {
         "since": since.isoformat(),
         "until": until.isoformat(),
         "groups": [
-            {"level": key[0], "priority": key[1], "category": key[2], **figures(groups[key])}
-            for key in sorted(groups, key=_rank)
+            {**dict(zip(by, key, strict=True)), **figures(groups[key])}
+            for key in sorted(groups, key=order)
         ],
         "breached": sorted(v.issue.id for v in views if v.state is SlaState.BREACHED),
     }
 
 
-def compliance_by(views: Sequence[SlaView], dimension: str) -> list[dict[str, Any]]:
-    """The figures per level or per priority (`dimension`), every value of it in order."""
-    order = {"level": LEVELS, "priority": PRIORITIES}[dimension]
-
-    def value(view: SlaView) -> str:
-        return str(getattr(view.classification, dimension).value)
-
-    return [{dimension: name, **figures([v for v in views if value(v) == name])} for name in order]
+def compliance_by(
+    views: Sequence[SlaView], dimension: str, logins: Mapping[int, str] | None = None
+) -> list[dict[str, Any]]:
+    """The figures per value of one dimension: every level, priority and category in
+    order; the policies and assignees that occur."""
+    known = logins or {}
+    values = [value_of(v, dimension, known) for v in views]
+    names = FIXED_VALUES.get(dimension) or sorted(
+        set(values), key=lambda value: _rank(dimension, value)
+    )
+    return [
+        {
+            dimension: name,
+            **figures([v for v, value in zip(views, values, strict=True) if value == name]),
+        }
+        for name in names
+    ]
 
 
 def iso_week(day: date) -> str:
@@ -154,23 +239,25 @@ def breaches_per_week(
     return sorted(weeks.items())
 
 
-def breached_issues(views: Sequence[SlaView], zone: tzinfo) -> list[dict[str, Any]]:
-    """The breached issues, for people: when created, how classified, which clock missed."""
+def breached_issues(
+    views: Sequence[SlaView],
+    zone: tzinfo,
+    by: Sequence[str] = DEFAULT_BY,
+    logins: Mapping[int, str] | None = None,
+) -> list[dict[str, Any]]:
+    """The breached issues, for people: when created, their `by` values, which clock missed."""
+    known = logins or {}
     rows = []
     for view in sorted(views, key=lambda v: v.issue.id):
         if view.state is not SlaState.BREACHED:
             continue
-        c = view.classification
-        missed = [clock.name.value for clock in view.clocks if clock.breached]
         rows.append(
             {
                 "issue": view.issue.id,
-                "created": f"{view.issue.created_on.astimezone(zone):%Y-%m-%d %H:%M}",
-                "level": c.level.value,
-                "priority": c.priority.value,
-                "category": c.category.value,
+                "created": view.issue.created_on.astimezone(zone),
+                "values": {d: value_of(view, d, known) for d in by},
                 "status": view.issue.status,
-                "missed": missed,
+                "missed": [clock.name.value for clock in view.clocks if clock.breached],
                 "subject": view.issue.subject,
             }
         )
@@ -178,66 +265,150 @@ def breached_issues(views: Sequence[SlaView], zone: tzinfo) -> list[dict[str, An
 
 
 def report_details(
-    views: Sequence[SlaView], since: date, until: date, zone: tzinfo, now: datetime
+    views: Sequence[SlaView],
+    since: date,
+    until: date,
+    zone: tzinfo,
+    now: datetime,
+    by: Sequence[str] = DEFAULT_BY,
+    logins: Mapping[int, str] | None = None,
 ) -> dict[str, Any]:
-    """What the table and HTML show besides the SPEC document."""
+    """What the table and HTML show besides the SPEC document: one chart per `by`."""
     return {
-        "generated": f"{now.astimezone(zone):%Y-%m-%d %H:%M}",
+        "by": tuple(by),
+        "generated": now.astimezone(zone),
         "all": figures(views),
-        "by_level": compliance_by(views, "level"),
-        "by_priority": compliance_by(views, "priority"),
+        "charts": [(d, compliance_by(views, d, logins)) for d in by],
         "breaches_per_week": breaches_per_week(views, since, until, zone),
-        "breached_issues": breached_issues(views, zone),
+        "breached_issues": breached_issues(views, zone, by, logins),
     }
+
+
+# --- words and numbers of a language ----------------------------------------------------
+
+
+def _t(language: str, key: str, **params: object) -> str:
+    return text(language, f"report.{key}", **params)
+
+
+def shown_value(language: str, dimension: str, value: Value) -> str:
+    """A dimension's value as people read it in `language`."""
+    if dimension in FIXED_VALUES:
+        return _t(language, f"{dimension}.{value}")
+    if dimension == "policy":
+        return value or _t(language, "policy.default")
+    if value is None:
+        return _t(language, "unassigned")
+    if value.startswith("user:"):
+        return _t(language, "user", id=value.removeprefix("user:"))
+    return value
+
+
+def number(language: str, value: float, decimals: int = 1) -> str:
+    return f"{value:.{decimals}f}".replace(".", _t(language, "decimal"))
+
+
+def percent(language: str, value: float | None, decimals: int = 1) -> str:
+    if value is None:
+        return _t(language, "na")
+    return _t(language, "pct", n=number(language, value, decimals))
+
+
+def local_date(language: str, day: date | str) -> str:
+    return (date.fromisoformat(day) if isinstance(day, str) else day).strftime(_t(language, "date"))
+
+
+def local_datetime(language: str, when: datetime) -> str:
+    return when.strftime(_t(language, "datetime"))
+
+
+def _dimensions(language: str, by: Sequence[str]) -> str:
+    return ", ".join(_t(language, f"dim.{d}") for d in by)
 
 
 # --- table and CSV ----------------------------------------------------------------------
 
 
-def _shown(value: Any) -> str:
-    return "-" if value is None else str(value)
-
-
-def report_table(report: dict[str, Any], details: dict[str, Any] | None = None) -> list[str]:
-    """The report as text lines; with `details`, an "all" row and the breached subjects."""
-    head = (
-        f"{'level':<5}  {'priority':<9}  {'category':<12}  {'issues':>6}  {'1st resp met%':>13}  "
-        f"{'resolved met%':>13}  {'1st resp median':>15}  {'resolved median':>15}"
+def report_table(
+    report: dict[str, Any], details: dict[str, Any], language: str = "en"
+) -> list[str]:
+    """The report as text lines in `language`: groups, an "all" row, the breached issues."""
+    by = details["by"]
+    heading = _t(
+        language,
+        "heading",
+        since=local_date(language, report["since"]),
+        until=local_date(language, report["until"]),
     )
-    lines = [f"SLA compliance of the issues created {report['since']} to {report['until']}", head]
-    rows = [dict(g) for g in report["groups"]]
-    if details is not None:
-        rows.append({"level": "all", "priority": "", "category": "", **details["all"]})
-    for g in rows:
-        lines.append(
-            f"{g['level']:<5}  {g['priority']:<9}  {g['category']:<12}  {g['count']:>6}  "
-            f"{_shown(g['first_response_met_pct']):>13}  {_shown(g['resolution_met_pct']):>13}  "
-            f"{_shown(g['median_first_response_minutes']):>15}  "
-            f"{_shown(g['median_resolution_minutes']):>15}"
+    head = [_t(language, f"dim.{d}") for d in by]
+    head += [
+        _t(language, key)
+        for key in (
+            "issues",
+            "first_response_met",
+            "resolution_met",
+            "median_first_response",
+            "median_resolution",
         )
-    if not report["groups"]:
-        lines.append("(no issues created in the period)")
-    lines.append("medians in working minutes; '-': nothing decided (or stopped) yet")
-    lines.append(f"breached: {len(report['breached'])}")
-    if details is not None:
-        for row in details["breached_issues"]:
-            kind = f"{row['level']}/{row['priority']}/{row['category']}"
-            missed = " + ".join(m.replace("_", " ") for m in row["missed"])
-            lines.append(
-                f"  #{row['issue']:<6} {row['created']}  {kind:<27}  {missed:<27}  {row['subject']}"
-            )
-    elif report["breached"]:
-        lines.append("  " + ", ".join(f"#{i}" for i in report["breached"]))
+    ]
+
+    def cell(value: float | None, pct: bool = False) -> str:
+        if value is None:
+            return "-"
+        return percent(language, value) if pct else number(language, value)
+
+    rows = []
+    total = {**dict.fromkeys(by, ""), **details["all"]}
+    for i, group in enumerate([*report["groups"], total]):
+        is_total = i == len(report["groups"])
+        names = [
+            ("" if j else _t(language, "all")) if is_total else shown_value(language, d, group[d])
+            for j, d in enumerate(by)
+        ]
+        rows.append(
+            [
+                *names,
+                str(group["count"]),
+                cell(group["first_response_met_pct"], pct=True),
+                cell(group["resolution_met_pct"], pct=True),
+                cell(group["median_first_response_minutes"]),
+                cell(group["median_resolution_minutes"]),
+            ]
+        )
+    widths = [max(len(row[c]) for row in [head, *rows]) for c in range(len(head))]
+
+    def line(row: Sequence[str]) -> str:
+        return "  ".join(
+            value.ljust(width) if c < len(by) else value.rjust(width)
+            for c, (value, width) in enumerate(zip(row, widths, strict=True))
+        ).rstrip()
+
+    lines = [heading, line(head)]
+    if report["groups"]:
+        lines += [line(row) for row in rows]
+    else:
+        lines.append(_t(language, "no_issues"))
+    lines.append(_t(language, "legend"))
+    lines.append(_t(language, "breached_count", count=len(report["breached"])))
+    for row in details["breached_issues"]:
+        kind = "/".join(shown_value(language, d, v) for d, v in row["values"].items())
+        missed = " + ".join(_t(language, f"clock.{m}") for m in row["missed"])
+        lines.append(
+            f"  #{row['issue']:<6} {local_datetime(language, row['created'])}  {kind}  "
+            f"{missed}  {row['subject']}"
+        )
     return lines
 
 
-def report_csv(report: dict[str, Any]) -> str:
-    """One row per group under a header; an empty cell where the JSON has null."""
+def report_csv(report: dict[str, Any], by: Sequence[str] = DEFAULT_BY) -> str:
+    """One row per group under a header (the `by` keys, then the figures); an empty cell
+    where the JSON has null."""
+    columns = (*by, *FIGURES)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(GROUP_COLUMNS)
+    writer.writerow(columns)
     for group in report["groups"]:
-        writer.writerow(["" if group[c] is None else group[c] for c in GROUP_COLUMNS])
+        writer.writerow(["" if group[c] is None else group[c] for c in columns])
     return out.getvalue()
 
 
@@ -250,20 +421,25 @@ body { font: 15px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif;
   color: #1a202c; margin: 2rem auto; max-width: 1100px; padding: 0 1rem; }
 h1 { font-size: 1.6rem; margin: 0 0 .2rem; }
 h2 { font-size: 1.15rem; margin: 2rem 0 .6rem; }
+a { color: #2b6cb0; }
 .muted { color: #4a5568; }
 .cards { display: flex; flex-wrap: wrap; gap: 1rem; margin: 1.2rem 0; }
 .card { border: 1px solid #e2e8f0; border-radius: 8px; padding: .7rem 1.1rem; min-width: 10rem; }
-.card b { display: block; font-size: 1.7rem; }
+.card b { display: block; font-size: 1.7rem; white-space: nowrap; }
 .card.bad b { color: #c53030; }
 .charts { display: flex; flex-wrap: wrap; gap: 1.5rem; }
-figure { margin: 0; flex: 1 1 30rem; }
+figure { margin: 0; flex: 1 1 30rem; min-width: 0; }
 figcaption { font-weight: 600; margin-bottom: .3rem; }
 figure.wide { margin-top: 2rem; }
 svg { max-width: 100%; height: auto; font: 12px system-ui, sans-serif; }
 table { border-collapse: collapse; width: 100%; }
-th, td { border-bottom: 1px solid #e2e8f0; padding: .35rem .6rem; text-align: left; }
+th, td { border-bottom: 1px solid #e2e8f0; padding: .35rem .6rem; text-align: left;
+  overflow-wrap: break-word; }
+td.text { overflow-wrap: anywhere; }
 th { background: #f7fafc; font-weight: 600; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+td.num, th.num { text-align: right; font-variant-numeric: tabular-nums;
+  overflow-wrap: normal; white-space: nowrap; }
+th.num { white-space: normal; }
 tr.total td { font-weight: 600; border-top: 2px solid #cbd5e0; }
 .legend span { display: inline-block; width: .8rem; height: .8rem; border-radius: 2px;
   margin: 0 .3rem 0 .8rem; vertical-align: -1px; }
@@ -271,17 +447,67 @@ tr.total td { font-weight: 600; border-top: 2px solid #cbd5e0; }
 @media print { body { margin: 0; } .charts { display: block; } }
 """.strip()
 
+# A generous width per character of the 12px chart font (wide Cyrillic letters included):
+# the chart's room for its labels is computed, never cut.
+CHAR_PX = 8.0
+
 
 def _e(value: Any) -> str:
     return escape(str(value), quote=True)
 
 
-def _pct(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.1f}%"
-
-
-def _minutes(value: float | None) -> str:
-    return "–" if value is None else f"{value:.1f}"
+def _hbar_chart(
+    label: str,
+    rows: Sequence[tuple[str, Sequence[float | None]]],
+    series: Sequence[tuple[str, str]],
+    language: str,
+) -> str:
+    """Horizontal bars from 0 to 100 %: one band per row (its label on the left), one bar
+    per series in it; a None value reads "n/a" instead of a bar. The label column is as
+    wide as the longest label, so any policy name or login fits."""
+    label_width = math.ceil(max((len(name) for name, _ in rows), default=4) * CHAR_PX) + 16
+    plot, room, bar, gap, upper, lower = 360, 72, 14, 3, 8, 26
+    band = len(series) * (bar + gap) + 14
+    width = label_width + plot + room
+    height = upper + band * len(rows) + lower
+    bottom = upper + band * len(rows)
+    parts = [
+        f'<svg viewBox="0 0 {width} {height}" width="{width}" height="{height}" role="img" '
+        f'aria-label="{_e(label)}"><title>{_e(label)}</title>'
+    ]
+    for tick in (0, 25, 50, 75, 100):
+        x = label_width + plot * tick / 100
+        parts.append(
+            f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{upper}" y2="{bottom}" stroke="#e2e8f0"/>'
+            f'<text x="{x:.1f}" y="{bottom + 17}" text-anchor="middle" fill="#4a5568">'
+            f"{_e(percent(language, tick, 0))}</text>"
+        )
+    for i, (name, values) in enumerate(rows):
+        top = upper + i * band
+        parts.append(
+            f'<text x="{label_width - 8}" y="{top + band / 2 + 4:.1f}" text-anchor="end" '
+            f'fill="#1a202c">{_e(name)}</text>'
+        )
+        for j, ((series_name, colour), value) in enumerate(zip(series, values, strict=True)):
+            y = top + 7 + j * (bar + gap)
+            shown = percent(language, value)
+            tip = _e(f"{name}, {series_name}: {shown}")
+            length = 0.0 if value is None else plot * value / 100
+            if length:
+                parts.append(
+                    f'<rect x="{label_width}" y="{y}" width="{length:.1f}" height="{bar}" '
+                    f'fill="{colour}" rx="2"><title>{tip}</title></rect>'
+                )
+            fill = "#a0aec0" if value is None else "#1a202c"
+            parts.append(
+                f'<text x="{label_width + length + 4:.1f}" y="{y + bar - 3}" font-size="10" '
+                f'fill="{fill}">{_e(shown)}<title>{tip}</title></text>'
+            )
+    parts.append(
+        f'<line x1="{label_width}" x2="{label_width}" y1="{upper}" y2="{bottom}" '
+        'stroke="#718096"/></svg>'
+    )
+    return "".join(parts)
 
 
 def _bar_chart(
@@ -294,7 +520,7 @@ def _bar_chart(
 ) -> str:
     """Vertical bars: one group per category (its axis label, tooltip name, and a second
     axis line shown where it changes, e.g. the year), one bar per series in each; a None
-    value draws "n/a" instead of a bar."""
+    value draws `shown(None)` instead of a bar."""
     left, right, upper, lower, height = 44, 12, 22, 40, 200
     count = max(1, len(categories))
     # At least 480 px of plot, at most 1000: a year of weeks stays legible on one screen.
@@ -317,7 +543,9 @@ def _bar_chart(
             f'stroke="#e2e8f0"/><text x="{left - 6}" y="{y(tick) + 4:.1f}" '
             f'text-anchor="end" fill="#4a5568">{_e(shown(tick) if tick else "0")}</text>'
         )
-    every = -(-count // 16)  # label at most 16 groups; tooltips name every bar
+    # Label at most 16 groups, and never two labels over each other; tooltips name every bar.
+    longest = max((len(axis_label) for axis_label, _, _ in categories), default=1)
+    every = max(-(-count // 16), math.ceil((longest * CHAR_PX + 6) / group))
     last_line2 = ""
     for i, (axis_label, name, line2) in enumerate(categories):
         middle = left + (i + 0.5) * group
@@ -329,7 +557,7 @@ def _bar_chart(
             if value is None:
                 parts.append(
                     f'<text x="{bx + bar / 2:.1f}" y="{y0 - 4}" text-anchor="middle" '
-                    f'fill="#a0aec0" font-size="10">n/a<title>{tip}</title></text>'
+                    f'fill="#a0aec0" font-size="10">{_e(shown(None))}<title>{tip}</title></text>'
                 )
                 continue
             top_y = y(value)
@@ -359,102 +587,151 @@ def _bar_chart(
     return "".join(parts)
 
 
-def _compliance_chart(label: str, rows: Sequence[dict[str, Any]], dimension: str) -> str:
-    svg = _bar_chart(
+def _compliance_chart(language: str, dimension: str, rows: Sequence[dict[str, Any]]) -> str:
+    label = _t(language, "chart", dimension=_t(language, f"dim.{dimension}"))
+    if not rows:
+        body = f'<p class="muted">{_e(_t(language, "no_issues"))}</p>'
+        return f"<figure><figcaption>{_e(label)}</figcaption>{body}</figure>"
+    first = _t(language, "first_response_met")
+    resolution = _t(language, "resolution_met")
+    svg = _hbar_chart(
         label,
-        [(f"{row[dimension]} ({row['count']})", str(row[dimension]), "") for row in rows],
         [
-            ("first response", FIRST_COLOUR, [row["first_response_met_pct"] for row in rows]),
-            ("resolution", RESOLUTION_COLOUR, [row["resolution_met_pct"] for row in rows]),
+            (
+                f"{shown_value(language, dimension, row[dimension])} ({row['count']})",
+                (row["first_response_met_pct"], row["resolution_met_pct"]),
+            )
+            for row in rows
         ],
-        100,
-        (0, 25, 50, 75, 100),
-        lambda v: "n/a" if v is None else f"{v:g}%",
+        [(first, FIRST_COLOUR), (resolution, RESOLUTION_COLOUR)],
+        language,
     )
     legend = (
-        f'<div class="legend"><span style="background:{FIRST_COLOUR}"></span>first response met'
-        f'<span style="background:{RESOLUTION_COLOUR}"></span>resolution met</div>'
+        f'<div class="legend"><span style="background:{FIRST_COLOUR}"></span>{_e(first)}'
+        f'<span style="background:{RESOLUTION_COLOUR}"></span>{_e(resolution)}</div>'
     )
     return f"<figure><figcaption>{_e(label)}</figcaption>{svg}{legend}</figure>"
 
 
-def _weekly_chart(weekly: Sequence[tuple[str, int]]) -> str:
+def _weekly_chart(language: str, weekly: Sequence[tuple[str, int]]) -> str:
+    label = _t(language, "chart.weekly")
     highest = max((count for _, count in weekly), default=0)
     step = max(1, -(-highest // 4))
     top = step * 4
     svg = _bar_chart(
-        "Breached issues per ISO week of creation",
-        [(week[5:], week, week[:4]) for week, _ in weekly],  # "W03", the year below
-        [("breached issues", BREACH_COLOUR, [count for _, count in weekly])],
+        label,
+        # "W03" (or the language's word), the year on a second line where it changes
+        [(_t(language, "week", week=week[6:]), week, week[:4]) for week, _ in weekly],
+        [(_t(language, "breached"), BREACH_COLOUR, [count for _, count in weekly])],
         top,
         range(0, top + 1, step),
-        lambda v: "n/a" if v is None else f"{v:g}",
+        lambda v: _t(language, "na") if v is None else f"{v:g}",
     )
-    span = f" ({weekly[0][0]} to {weekly[-1][0]})" if weekly else ""
-    return (
-        '<figure class="wide"><figcaption>Breached issues per ISO week of creation'
-        f"{_e(span)}</figcaption>{svg}</figure>"
-    )
+    span = ""
+    if weekly:
+        span = " (" + _t(language, "chart.span", first=weekly[0][0], last=weekly[-1][0]) + ")"
+    return f'<figure class="wide"><figcaption>{_e(label + span)}</figcaption>{svg}</figure>'
 
 
-def _groups_table(report: dict[str, Any], total: dict[str, Any]) -> str:
-    head = (
-        "<tr><th>level</th><th>priority</th><th>category</th><th class=num>issues</th>"
-        "<th class=num>first response met</th><th class=num>resolution met</th>"
-        "<th class=num>median first response, working min</th>"
-        "<th class=num>median resolution, working min</th></tr>"
-    )
-    rows = []
-    for group, css in [*((g, "") for g in report["groups"]), (total, "total")]:
-        rows.append(
-            f'<tr class="{css}"><td>{_e(group["level"])}</td><td>{_e(group["priority"])}</td>'
-            f"<td>{_e(group['category'])}</td><td class=num>{group['count']}</td>"
-            f"<td class=num>{_pct(group['first_response_met_pct'])}</td>"
-            f"<td class=num>{_pct(group['resolution_met_pct'])}</td>"
-            f"<td class=num>{_minutes(group['median_first_response_minutes'])}</td>"
-            f"<td class=num>{_minutes(group['median_resolution_minutes'])}</td></tr>"
+def _groups_table(
+    language: str, by: Sequence[str], report: dict[str, Any], total: dict[str, Any]
+) -> str:
+    head = "".join(f"<th>{_e(_t(language, f'dim.{d}'))}</th>" for d in by) + "".join(
+        f"<th class=num>{_e(_t(language, key))}</th>"
+        for key in (
+            "issues",
+            "first_response_met",
+            "resolution_met",
+            "median_first_response",
+            "median_resolution",
         )
-    return f"<table>{head}{''.join(rows)}</table>"
+    )
+
+    def minutes(value: float | None) -> str:
+        return "–" if value is None else number(language, value)
+
+    rows = []
+    for group in report["groups"]:
+        names = "".join(f"<td>{_e(shown_value(language, d, group[d]))}</td>" for d in by)
+        rows.append((names, group, ""))
+    all_cells = f"<td>{_e(_t(language, 'all'))}</td>" + "<td></td>" * (len(by) - 1)
+    rows.append((all_cells, total, "total"))
+    body = "".join(
+        f'<tr class="{css}">{names}<td class=num>{group["count"]}</td>'
+        f"<td class=num>{_e(percent(language, group['first_response_met_pct']))}</td>"
+        f"<td class=num>{_e(percent(language, group['resolution_met_pct']))}</td>"
+        f"<td class=num>{_e(minutes(group['median_first_response_minutes']))}</td>"
+        f"<td class=num>{_e(minutes(group['median_resolution_minutes']))}</td></tr>"
+        for names, group, css in rows
+    )
+    return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def _breached_table(rows: Sequence[dict[str, Any]]) -> str:
+def issue_url(redmine_url: str, issue_id: int) -> str:
+    return f"{redmine_url.rstrip('/')}/issues/{issue_id}"
+
+
+def _breached_table(
+    language: str, by: Sequence[str], rows: Sequence[dict[str, Any]], redmine_url: str
+) -> str:
     if not rows:
-        return '<p class="muted">No issue created in the period breached its SLA.</p>'
+        return f'<p class="muted">{_e(_t(language, "no_breach"))}</p>'
     head = (
-        "<tr><th class=num>#</th><th>created</th><th>level</th><th>priority</th>"
-        "<th>category</th><th>missed</th><th>status</th><th>subject</th></tr>"
+        f"<tr><th class=num>{_e(_t(language, 'col.issue'))}</th>"
+        f"<th>{_e(_t(language, 'col.created'))}</th>"
+        + "".join(f"<th>{_e(_t(language, f'dim.{d}'))}</th>" for d in by)
+        + "".join(
+            f"<th>{_e(_t(language, f'col.{key}'))}</th>" for key in ("missed", "status", "subject")
+        )
+        + "</tr>"
     )
     body = "".join(
-        f"<tr><td class=num>{row['issue']}</td><td>{_e(row['created'])}</td>"
-        f"<td>{_e(row['level'])}</td><td>{_e(row['priority'])}</td>"
-        f"<td>{_e(row['category'])}</td>"
-        f"<td>{_e(', '.join(m.replace('_', ' ') for m in row['missed']))}</td>"
-        f"<td>{_e(row['status'])}</td><td>{_e(row['subject'])}</td></tr>"
+        f'<tr><td class=num><a href="{_e(issue_url(redmine_url, row["issue"]))}">'
+        f"{row['issue']}</a></td>"
+        f"<td>{_e(local_datetime(language, row['created']))}</td>"
+        + "".join(f"<td>{_e(shown_value(language, d, row['values'][d]))}</td>" for d in by)
+        + f"<td>{_e(', '.join(_t(language, f'clock.{m}') for m in row['missed']))}</td>"
+        f"<td>{_e(row['status'])}</td><td class=text>{_e(row['subject'])}</td></tr>"
         for row in rows
     )
     return f"<table>{head}{body}</table>"
 
 
-def report_html(report: dict[str, Any], details: dict[str, Any]) -> str:
-    """One self-contained page: inline CSS and SVG, no script, nothing fetched."""
-    since, until = report["since"], report["until"]
-    total = {"level": "all", "priority": "", "category": "", **details["all"]}
+def report_html(
+    report: dict[str, Any], details: dict[str, Any], redmine_url: str, language: str = "en"
+) -> str:
+    """One self-contained page in `language`: inline CSS and SVG, no script, nothing
+    fetched; every issue number links to the issue in Redmine."""
+    by = details["by"]
+    since, until = local_date(language, report["since"]), local_date(language, report["until"])
+    total = {**dict.fromkeys(by, ""), **details["all"]}
     cards = [
-        ("issues created", str(total["count"]), ""),
-        ("breached", str(len(report["breached"])), " bad" if report["breached"] else ""),
-        ("first response met", _pct(total["first_response_met_pct"]), ""),
-        ("resolution met", _pct(total["resolution_met_pct"]), ""),
+        (_t(language, "issues_created"), str(total["count"]), ""),
+        (_t(language, "breached"), str(len(report["breached"])), " bad" * bool(report["breached"])),
+        (
+            _t(language, "first_response_met"),
+            percent(language, total["first_response_met_pct"]),
+            "",
+        ),
+        (_t(language, "resolution_met"), percent(language, total["resolution_met_pct"]), ""),
     ]
+    title = _t(language, "title")
+    period = _t(
+        language,
+        "period",
+        since=since,
+        until=until,
+        generated=local_datetime(language, details["generated"]),
+    )
     return "\n".join(
         [
             "<!DOCTYPE html>",
-            '<html lang="en"><head><meta charset="utf-8">',
+            f'<html lang="{_e(language)}"><head><meta charset="utf-8">',
             '<meta name="viewport" content="width=device-width, initial-scale=1">',
-            f"<title>SLA compliance {_e(since)} to {_e(until)}</title>",
+            f"<title>{_e(title)} {_e(since)} – {_e(until)}</title>",
             f"<style>{_CSS}</style></head><body>",
-            "<h1>SLA compliance</h1>",
-            f'<p class="muted">Issues created from {_e(since)} to {_e(until)} (local dates, '
-            f"any status), as of {_e(details['generated'])}.</p>",
+            f"<h1>{_e(title)}</h1>",
+            f'<p class="muted">{_e(period)}</p>',
             '<div class="cards">'
             + "".join(
                 f'<div class="card{css}">{_e(label)}<b>{_e(value)}</b></div>'
@@ -462,20 +739,14 @@ def report_html(report: dict[str, Any], details: dict[str, Any]) -> str:
             )
             + "</div>",
             '<div class="charts">',
-            _compliance_chart("Compliance by service level", details["by_level"], "level"),
-            _compliance_chart("Compliance by priority", details["by_priority"], "priority"),
+            *(_compliance_chart(language, d, rows) for d, rows in details["charts"]),
             "</div>",
-            _weekly_chart(details["breaches_per_week"]),
-            "<h2>By level, priority and category</h2>",
-            _groups_table(report, total),
-            f"<h2>Breached issues ({len(report['breached'])})</h2>",
-            _breached_table(details["breached_issues"]),
-            '<p class="notes">Met: the clock stopped within its target. Missed: the target '
-            "passed, answered late or not yet. Issues whose clock is still running (or paused) "
-            "within its target are in neither, so not in the percentage. Medians are working "
-            "minutes (09:00–18:00 on working days; resolution without paused time) over the "
-            "clocks that stopped. Issues created already resolved or closed count as issues "
-            "only.</p>",
+            _weekly_chart(language, details["breaches_per_week"]),
+            f"<h2>{_e(_t(language, 'groups', dimensions=_dimensions(language, by)))}</h2>",
+            _groups_table(language, by, report, total),
+            f"<h2>{_e(_t(language, 'breached_issues', count=len(report['breached'])))}</h2>",
+            _breached_table(language, by, details["breached_issues"], redmine_url),
+            f'<p class="notes">{_e(_t(language, "notes"))}</p>',
             "</body></html>",
             "",
         ]

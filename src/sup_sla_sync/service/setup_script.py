@@ -1,0 +1,114 @@
+"""`setup-script`: a Ruby script for `bin/rails runner -e production` that creates what the
+configuration names and the tracker lacks (SPEC.md, "CLI").
+
+The script looks each thing up by name when it runs and creates only what is missing: an
+existing field or group is left exactly as it is (`check` says what it lacks), so running
+it twice is harmless.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from sup_sla_sync.config import Settings
+
+# The non-VIP value of the service-level list, by note language.
+BASIC_VALUE = {"ru": "Базовый", "kk": "Базалық", "en": "Basic"}
+
+
+def _rb(text: str) -> str:
+    """A single-quoted Ruby string literal (no interpolation)."""
+    return "'" + text.replace("\\", "\\\\").replace("'", "\\'") + "'"
+
+
+def _rb_list(items: Iterable[str]) -> str:
+    return "[" + ", ".join(_rb(i) for i in items) + "]"
+
+
+def setup_script(settings: Settings, staff_only_roles: Sequence[str] = ()) -> str:
+    """The script; with `staff_only_roles`, the three SLA fields it creates are visible to
+    those roles only (administrators always see them)."""
+    fields = settings.fields
+    level_values = [*settings.service_level.vip_values]
+    basic = BASIC_VALUE.get(settings.notes.language, "Basic")
+    if basic not in level_values:
+        level_values.append(basic)
+    channel_values = [*settings.channels.online_assistant, *settings.channels.official_letter]
+    category_values = [settings.category_values.consultation, settings.category_values.defect]
+    wanted = [
+        (fields.service_level, "list", level_values, False),
+        (fields.channel, "list", channel_values, False),
+        (fields.category, "list", category_values, False),
+        (fields.first_response_due, "string", [], True),
+        (fields.resolution_due, "string", [], True),
+        (fields.sla_state, "string", [], True),
+    ]
+    trackers = [*settings.trackers.consultation, *settings.trackers.defect]
+    groups = [*settings.staff.groups, *settings.service_level.vip_groups]
+    lines = [
+        "# sup-sla-sync setup: creates the custom fields and groups the configuration names",
+        "# and the tracker lacks; changes nothing that exists (running it twice is harmless).",
+        "#   cd /path/to/redmine && bin/rails runner -e production this-script.rb",
+        "ActiveRecord::Base.logger = nil",
+        f"PROJECTS = {_rb_list(settings.redmine.projects)}",
+        f"TRACKERS = {_rb_list(trackers)}",
+        f"GROUPS = {_rb_list(dict.fromkeys(groups))}",
+        f"STAFF_ONLY_ROLES = {_rb_list(staff_only_roles)}",
+        "FIELDS = [  # name, format, list values, an SLA field (staff-only if asked)",
+        *(
+            f"  [{_rb(name)}, {_rb(fmt)}, {_rb_list(values)}, {'true' if sla else 'false'}],"
+            for name, fmt, values, sla in wanted
+        ),
+        "]",
+        _BODY,
+    ]
+    return "\n".join(lines)
+
+
+_BODY = r"""
+def stop(message)
+  warn "setup: #{message}"
+  exit 1
+end
+
+projects = Project.where(identifier: PROJECTS).to_a
+missing = PROJECTS - projects.map(&:identifier)
+stop "no project #{missing.join(', ')} (redmine.projects)" unless missing.empty?
+trackers = Tracker.where(name: TRACKERS).to_a
+missing = TRACKERS - trackers.map(&:name)
+unless missing.empty?
+  warn "setup: no tracker #{missing.join(', ')}: the fields are not enabled for it"
+end
+roles = Role.where(name: STAFF_ONLY_ROLES).to_a
+missing = STAFF_ONLY_ROLES - roles.map(&:name)
+stop "no role #{missing.join(', ')} (--staff-only-role)" unless missing.empty?
+
+ActiveRecord::Base.transaction do
+  FIELDS.each do |name, format, values, sla|
+    if IssueCustomField.find_by(name: name)
+      puts "exists: custom field #{name}"
+      next
+    end
+    field = IssueCustomField.new(name: name, field_format: format)
+    field.possible_values = values if format == 'list'
+    field.is_filter = true
+    field.is_for_all = PROJECTS.empty?  # redmine.projects = [] means every project
+    field.projects = projects unless PROJECTS.empty?
+    field.trackers = trackers
+    if sla && !roles.empty?
+      field.visible = false
+      field.roles = roles
+    end
+    field.save!
+    puts "created: custom field #{name} (#{format})"
+  end
+  GROUPS.each do |name|
+    if Group.find_by(lastname: name)
+      puts "exists: group #{name}"
+      next
+    end
+    Group.create!(lastname: name)
+    puts "created: group #{name}"
+  end
+end
+"""
