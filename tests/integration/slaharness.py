@@ -313,6 +313,34 @@ class SlaHarness:
         assert isinstance(summary, dict), str(result)
         return summary
 
+    def sync_at_work(self, config: Path, *issue_ids: int) -> dict[str, Any]:
+        """The pass `sync --issue ID...` makes, in process, at the latest working minute of
+        the configuration's calendar (now, if now is working time): what a client reads
+        (an auto-close) is posted in working time only, and the hour a test runs at must
+        not decide it. The summary as `sync --format json` prints it."""
+        from datetime import timedelta
+
+        from pydantic import SecretStr
+
+        from sup_sla_sync.adapters.redmine import RedmineAdapter
+        from sup_sla_sync.config import load_settings
+        from sup_sla_sync.core.calendar import WorkCalendar
+        from sup_sla_sync.service.sync import SyncService
+
+        settings = load_settings(config)
+        redmine = settings.redmine.model_copy(update={"api_key": SecretStr(self.rm.admin_key)})
+        settings = settings.model_copy(update={"redmine": redmine})
+        calendar = WorkCalendar.from_rules(settings.calendar_rules())
+        now = datetime.now(UTC)
+        day = calendar.local(now).date()
+        while not calendar.is_working_time(now):
+            if calendar.is_working_day(day) and calendar.window(day)[1] <= now:
+                now = calendar.window(day)[1]
+            day -= timedelta(days=1)
+        with RedmineAdapter(settings) as tracker:
+            service = SyncService(settings, tracker, calendar, clock=lambda: now)
+            return service.run_pass(issue_ids).as_json()
+
     def explain(self, config: Path, issue_id: int) -> dict[str, Any]:
         result = self.run(config, "explain", str(issue_id), "--format", "json")
         assert result.rc == 0, str(result)

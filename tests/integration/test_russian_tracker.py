@@ -11,18 +11,10 @@ test_awaiting_client.py for the arithmetic):
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
-from pathlib import Path
-from typing import Any
+from datetime import timedelta
 
 import pytest
-from pydantic import SecretStr
 from slaharness import NO_RESPONSE, RU_FIELDS, SlaHarness, almaty
-
-from sup_sla_sync.adapters.redmine import RedmineAdapter
-from sup_sla_sync.config import load_settings
-from sup_sla_sync.core.calendar import WorkCalendar
-from sup_sla_sync.service.sync import SyncService
 
 JAN2 = almaty(2025, 1, 2, 10, 0)
 MAR3 = almaty(2025, 3, 3, 10, 0)
@@ -71,30 +63,6 @@ STAMPS = [
 
 def _config(sla: SlaHarness, language: str = "ru"):
     return sla.config(["edoc-ru"], russian=True, language=language)
-
-
-def _latest_working_minute(calendar: WorkCalendar, now: datetime) -> datetime:
-    if calendar.is_working_time(now):
-        return now
-    day = calendar.local(now).date()
-    while True:
-        if calendar.is_working_day(day) and calendar.window(day)[1] <= now:
-            return calendar.window(day)[1]
-        day -= timedelta(days=1)
-
-
-def _sync_in_working_hours(sla: SlaHarness, config: Path, issue_id: int) -> dict[str, Any]:
-    """The pass `sync --issue ID` makes, in process, at the latest working minute: the
-    auto-close note is a client's, posted in working time only, and the hour this test
-    runs at must not decide it."""
-    settings = load_settings(config)
-    redmine = settings.redmine.model_copy(update={"api_key": SecretStr(sla.rm.admin_key)})
-    settings = settings.model_copy(update={"redmine": redmine})
-    calendar = WorkCalendar.from_rules(settings.calendar_rules())
-    now = _latest_working_minute(calendar, datetime.now(UTC))
-    with RedmineAdapter(settings) as tracker:
-        result = SyncService(settings, tracker, calendar, clock=lambda: now).run_pass([issue_id])
-    return result.as_json()
 
 
 def test_russian_stamps(sla: SlaHarness) -> None:
@@ -177,8 +145,9 @@ def test_russian_auto_close_to_zakryta(sla: SlaHarness, language: str) -> None:
         journals=_waiting(),
     )
 
-    summary = _sync_in_working_hours(sla, _config(sla, language), issue_id)
-    _sync_in_working_hours(sla, _config(sla, language), issue_id)
+    # In working time: a client reads the auto-close (SPEC: posted in working hours only).
+    summary = sla.sync_at_work(_config(sla, language), issue_id)
+    sla.sync_at_work(_config(sla, language), issue_id)
 
     assert summary["closed"] == 1 and summary["errors"] == []
     (note,) = sla.notes(issue_id, "auto_close")

@@ -18,9 +18,10 @@ from datetime import UTC, datetime, timedelta
 from sup_sla_sync.adapters.state import Known, State, StateStore
 from sup_sla_sync.core.model import IssueSnapshot
 
-# Changes made while the previous listing ran, or within its last second (updated_on has
-# whole seconds), are listed again: the next listing starts this long before the previous.
-LISTING_MARGIN = timedelta(minutes=2)
+# The next listing starts this long before the previous one began (by the tracker's clock,
+# its `Date` header): a change stamped in the same second (updated_on has whole seconds) or
+# while the first page was being answered is listed again rather than missed.
+LISTING_MARGIN = timedelta(seconds=30)
 # A wake-up instant that has always come.
 EVALUATE_NOW = datetime.min.replace(tzinfo=UTC)
 
