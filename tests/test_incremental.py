@@ -266,3 +266,16 @@ def test_a_dry_run_neither_lists_incrementally_nor_saves(tmp_path: Path) -> None
     clock.set("2025-01-13 10:35")
     svc.run_pass(dry_run=True)
     assert tracker.listings[-1][0] == "full"
+
+
+def test_issues_by_state_count_every_known_issue_not_only_the_evaluated() -> None:
+    """What the metrics' gauges show after a pass that evaluated nothing."""
+    svc, _, clock = setup(*two_issues())
+    first = svc.run_pass()
+    clock.set("2025-01-13 10:35")
+    svc.run_pass()
+    clock.set("2025-01-13 10:45")
+    quiet = svc.run_pass()
+    assert quiet.seen == 0
+    assert quiet.states == first.states
+    assert sum(quiet.states.values()) == 2

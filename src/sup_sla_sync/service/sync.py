@@ -190,6 +190,7 @@ class SyncService:
         self.memory = PassMemory(StateStore(state_dir) if state_dir else None, full_scan)
         self._listed_in_this_run = False
         self._retry: set[int] = set()  # issues whose last evaluation failed: again next pass
+        self._states: dict[int, tuple[str, str]] = {}  # each issue's last (state, level)
 
     # --- reading ----------------------------------------------------------------------
 
@@ -330,9 +331,14 @@ class SyncService:
             else:
                 if not dry_run and not wanted:
                     self.memory.remember(issue, decision.wake_at)
+                    view = decision.view
+                    self._states[issue.id] = (str(view.state), str(view.classification.level))
             tally.step()
         if listing_kind is not None and not dry_run:
             self._end_listing(listing_kind, listed, failed, completed)
+            # Issues by state and level: every known issue as last evaluated, not only the
+            # few this pass looked at.
+            result.states = Counter(self._states[i] for i in self.memory.known if i in self._states)
         if not wanted and not dry_run:
             self._last_pass_start = now
         result.seconds = round(time.monotonic() - started, 3)
