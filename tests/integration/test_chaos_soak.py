@@ -38,7 +38,6 @@ that 100 passes at 20 % faults stay within minutes.
 from __future__ import annotations
 
 import os
-import random
 import re
 import subprocess
 import sys
@@ -58,7 +57,9 @@ from slaharness import EN_FIELDS, OwnRedmine, SlaHarness, now_minute
 from localredmine import LocalRedmine
 
 REPO = Path(__file__).resolve().parents[2]
-SEED = int(os.environ.get("SOAK_SEED") or random.SystemRandom().randrange(1, 10**6))
+# A fixed seed by default, so that CI replays the same storm every time; another seed
+# (SOAK_SEED) is how the soak is rerun to look for what this one does not hit.
+SEED = int(os.environ.get("SOAK_SEED") or 1)
 PASSES = int(os.environ.get("SOAK_PASSES") or 100)
 QUIET_PASSES = 8  # at most, after the storm, to reach a pass that writes nothing
 FAULT_RATE = 0.2
