@@ -219,11 +219,13 @@ def main() -> None:
     cli(config, key, "sync")
     cli(config, key, "queue")
     cli(config, key, "explain", str(issues["breached"]))
+    # The waiting request: closed now in working hours, or held until they begin.
+    cli(config, key, "explain", str(issues["waiting"]))
     print(
         "\nThe Redmine keeps running; stop it with: scripts/redmine/stop.sh .redmine/demo\n"
         f"Try: SUP_SLA_REDMINE__API_KEY={'<sla-bot key from .redmine/demo/env.json>'} "
         "sup-sla-sync --config .redmine/demo/demo.toml explain "
-        f"{issues['waiting']}"
+        f"{issues['on_hold']} --at '2026-12-01 17:00'"
     )
 
 
