@@ -108,14 +108,19 @@ def test_sla_fields_missing_on_the_issue_are_reported_not_silently_dropped(
     """The configured state field exists in Redmine but is not enabled for the
     issue's tracker (here: the Russian "SLA статус" named in an English project's
     configuration; in real life a tracker the admin did not tick for the field).
-    `check` passes (the field exists). Redmine silently ignores a value for a field
-    the issue does not have, so the tool must notice: the pass reports the issue
-    with the field's name (exit 1) instead of claiming "updated" on every pass
-    while the field never gets a value."""
+    `check` says so before any pass (the field exists, but is not enabled for the
+    tracker). Redmine silently ignores a value for a field the issue does not have,
+    so the pass too must notice: it reports the issue with the field's name (exit 1)
+    instead of claiming "updated" on every pass while the field never gets a value."""
     project = sla.new_project()
     issue_id = sla.create("client1", "Question", JAN2, project=project)
     config = sla.config([project], overrides={"fields": {"sla_state": "SLA статус"}})
-    assert sla.run(config, "check").rc == 0
+    checked = sla.run(config, "check")
+    assert checked.rc == 1
+    assert any(
+        line.startswith("problem: fields.sla_state:") and "SLA статус" in line
+        for line in checked.stdout.splitlines()
+    ), checked.stdout
 
     sla.run(config, "sync")  # whatever the first pass does
     second = sla.run(config, "sync", "--format", "json")
