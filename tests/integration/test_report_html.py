@@ -47,18 +47,13 @@ CHROMIUM_FLAGS = (
 
 # --------------------------------------------------------------------------- chromium
 def _install_chromium() -> None:
-    """apt-get install chromium (CI runs as root on a fresh machine)."""
-    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
-    sudo: list[str] = [] if os.geteuid() == 0 else ["sudo", "-n"]
-    install = [*sudo, "apt-get", "install", "-y", "-q", "-o", "DPkg::Lock::Timeout=600"]
-    done = subprocess.run([*install, "chromium"], env=env, capture_output=True, timeout=1800)
-    if done.returncode != 0:  # a fresh machine may have no package lists yet
-        update = [*sudo, "apt-get", "update", "-q", "-o", "DPkg::Lock::Timeout=600"]
-        subprocess.run(update, env=env, capture_output=True, timeout=900, check=False)
-        done = subprocess.run([*install, "chromium"], env=env, capture_output=True, timeout=1800)
+    """Debian's chromium, through the same waiting install as the other services (CI runs
+    as root on a fresh machine)."""
+    script = Path(__file__).resolve().parents[2] / "scripts" / "services" / "chromium.sh"
+    done = subprocess.run([str(script)], capture_output=True, timeout=2400, check=False)
     if done.returncode != 0:
         pytest.fail(
-            "chromium is missing and `apt-get install chromium` failed "
+            "chromium is missing and scripts/services/chromium.sh failed "
             f"(exit {done.returncode}):\n{done.stderr.decode(errors='replace')[-3000:]}",
             pytrace=False,
         )
