@@ -74,3 +74,15 @@ def test_a_damaged_row_is_nothing_known(tmp_path: Path) -> None:
     with sqlite3.connect(store.path) as db:
         db.execute("UPDATE issues SET snapshot = '{\"id\": 7}' WHERE id = 7")
     assert store.load() == State()
+
+
+def test_saving_what_changed_updates_those_and_drops_the_gone(tmp_path: Path) -> None:
+    store = StateStore(tmp_path)
+    state = sample_state()
+    store.save(state)
+    state.issues[7].wake_at = at("2025-01-15 09:00")  # changed
+    del state.issues[8]  # gone (a full listing no longer saw it)
+    state.issues[9] = Known(issue(issue_id=9), None)  # new
+    state.listed_at = at("2025-01-13 12:10")
+    store.save(state, changed={7, 9})
+    assert store.load() == state

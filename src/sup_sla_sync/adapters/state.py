@@ -77,22 +77,24 @@ class StateStore:
             fingerprint=meta.get("fingerprint", ""),
         )
 
-    def save(self, state: State) -> None:
-        """Replace the file's contents with `state`, in one transaction."""
+    def save(self, state: State, changed: Iterable[int] | None = None) -> None:
+        """Write `state` in one transaction: every issue, or (`changed` given, and the file
+        one of this version) only those issues, dropping the ones `state` no longer has."""
         self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            self._write(state)
+            self._write(state, changed)
         except sqlite3.DatabaseError as exc:
             # A corrupt file cannot be repaired in place: start a new one.
             log.warning("%s: %s; writing a new file", self.path, exc)
             self.path.unlink(missing_ok=True)
-            self._write(state)
+            self._write(state, None)
 
-    def _write(self, state: State) -> None:
+    def _write(self, state: State, changed: Iterable[int] | None) -> None:
         with sqlite3.connect(self.path) as db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version != SCHEMA_VERSION:
                 db.executescript("DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS issues;")
+                changed = None  # nothing of this version there: write everything
             db.executescript(
                 "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);"
                 "CREATE TABLE IF NOT EXISTS issues ("
@@ -108,11 +110,15 @@ class StateStore:
                     ("fingerprint", state.fingerprint),
                 ],
             )
-            db.execute("DELETE FROM issues")
-            db.executemany(
-                "INSERT INTO issues VALUES (?, ?, ?, ?)",
-                _rows(state.issues.items()),
-            )
+            if changed is None:
+                db.execute("DELETE FROM issues")
+                rows = state.issues.items()
+            else:
+                kept = {row[0] for row in db.execute("SELECT id FROM issues")}
+                gone = kept - set(state.issues)
+                db.executemany("DELETE FROM issues WHERE id = ?", [(i,) for i in gone])
+                rows = ((i, state.issues[i]) for i in set(changed) if i in state.issues)
+            db.executemany("INSERT OR REPLACE INTO issues VALUES (?, ?, ?, ?)", _rows(rows))
 
     def size(self) -> int:
         return self.path.stat().st_size if self.path.exists() else 0

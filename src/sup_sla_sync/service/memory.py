@@ -41,6 +41,9 @@ class PassMemory:
         self.store = store
         self.full_scan = full_scan
         self.state = store.load() if store is not None else State()
+        # Issues remembered since the last save (None: save everything, as after a load
+        # that found nothing or a bad file).
+        self._changed: set[int] | None = None
 
     @property
     def known(self) -> dict[int, Known]:
@@ -66,6 +69,7 @@ class PassMemory:
             for known in self.state.issues.values():
                 known.wake_at = EVALUATE_NOW
             self.state.fingerprint = fingerprint
+            self._changed = None  # every wake-up instant changed
 
     def due(self, now: datetime, changed: set[int]) -> list[int]:
         """Known issues not listed as changed whose wake-up instant has come, by id."""
@@ -76,7 +80,12 @@ class PassMemory:
         )
 
     def remember(self, snapshot: IssueSnapshot, wake_at: datetime | None) -> None:
+        known = self.state.issues.get(snapshot.id)
+        if known is not None and known.snapshot == snapshot and known.wake_at == wake_at:
+            return
         self.state.issues[snapshot.id] = Known(snapshot, wake_at)
+        if self._changed is not None:
+            self._changed.add(snapshot.id)
 
     def forget_all_but(self, listed: set[int]) -> None:
         """After a full listing: drop issues deleted, moved out or no longer visible."""
@@ -89,8 +98,10 @@ class PassMemory:
             self.state.full_listed_at = started_at
 
     def save(self) -> None:
+        """Write what changed since the last save (everything the first time)."""
         if self.store is not None:
-            self.store.save(self.state)
+            self.store.save(self.state, self._changed)
+            self._changed = set()
 
 
 def fingerprint(*parts: object) -> str:
