@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: venv test unit lint demo eval bench redmine redmine-stop clean
+.PHONY: venv test unit lint demo eval bench bench-core redmine redmine-stop clean
 
 $(BIN)/sup-sla-sync: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,10 @@ eval: venv
 ## against the floor (not part of the tests; see BENCHMARKS.md)
 bench: venv
 	$(BIN)/python bench/run.py --n $(or $(N),2000)
+
+## make bench-core: the pure core in memory (no HTTP) at 1,000 / 10,000 / 100,000 issues
+bench-core: venv
+	$(BIN)/python bench/core_bench.py
 
 redmine:
 	scripts/redmine/start.sh .redmine
