@@ -33,7 +33,6 @@ from sup_sla_sync.core.calendar import WorkCalendar  # noqa: E402
 from sup_sla_sync.core.decide import decide  # noqa: E402
 from sup_sla_sync.core.memo import Memo  # noqa: E402
 from sup_sla_sync.core.model import STATUS, FieldChange, IssueSnapshot, Journal, People  # noqa: E402
-from sup_sla_sync.core.wakeup import wake_up  # noqa: E402
 from sup_sla_sync.service.memory import PassMemory  # noqa: E402
 
 TOOL, AGENT, CLIENT = 1, 10, 20
@@ -120,7 +119,7 @@ def measure(n: int, rounds: int) -> dict[str, Any]:
     def cold() -> None:
         for snapshot in issues:
             decision = decide(snapshot, rules, calendar, PEOPLE, NOW, memo=memo)
-            memory.remember(snapshot, wake_up(decision.view, rules, calendar, NOW))
+            memory.remember(snapshot, decision.wake_at)
 
     t0 = time.process_time()
     cold()

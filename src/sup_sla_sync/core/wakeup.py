@@ -13,7 +13,6 @@ would lose a write, so when in doubt an earlier instant is returned.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from .calendar import WorkCalendar
@@ -29,14 +28,13 @@ def wake_up(
     rules: Rules,
     calendar: WorkCalendar,
     now: datetime,
-    escalations: Iterable[float] = (),
 ) -> datetime | None:
     """The earliest instant after `now` at which `decide` on this unchanged issue may
     answer differently; None when only a change of the issue can change it."""
     candidates: list[datetime] = []
     # The issue's own calendar (its contract policy's, else `calendar`, as `evaluate` chose).
     calendar = view.calendar
-    offsets = tuple(escalations) or tuple(rules.escalation.after_breach_working_minutes)
+    offsets = tuple(rules.escalation.after_breach_working_minutes)
     for clock in view.clocks:
         candidates += _clock_instants(clock, rules, calendar, now, offsets)
     candidates += _waiting_instants(view, rules, calendar)
