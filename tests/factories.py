@@ -79,8 +79,13 @@ def issue(
     project: str = "edoc",
     assigned_to: int | None = AGENT,
     issue_id: int = 7,
+    set_by: int | None = AGENT,
 ) -> IssueSnapshot:
-    """An issue; its status is the last status change's new value unless given."""
+    """An issue; its status is the last status change's new value unless given.
+
+    `level` and `channel` grant service, so they count only when staff set them (SPEC.md,
+    principle 8): for an author who is not staff, `set_by` (an agent by default) sets them
+    in a journal at creation; `set_by=None` leaves them as the author's own values."""
     if status_now is None:
         status_now = "New"
         for journal in journals:
@@ -91,6 +96,13 @@ def issue(
     values: dict[str, str | None] = dict.fromkeys(ALL_FIELDS)
     values.update({"SLA level": level, "Channel": channel})
     values.update(fields or {})
+    granted = tuple(
+        FieldChange(cf(name), None, value)
+        for name, value in (("SLA level", level), ("Channel", channel))
+        if value is not None
+    )
+    if granted and set_by is not None and author not in PEOPLE.staff_ids:
+        journals = (Journal(next(_ids), set_by, at(created), changes=granted), *journals)
     return IssueSnapshot(
         id=issue_id,
         project=project,

@@ -101,7 +101,8 @@ class CannedRedmine:
             "tracker": {"id": 3, "name": "Support"},
             "status": {"id": 1, "name": "New", "is_closed": False},
             "priority": {"id": 2, "name": "Normal"},
-            "author": {"id": CLIENT, "name": "Client One"},
+            # Filed by an agent for the client: its VIP level is believed (SPEC principle 8).
+            "author": {"id": AGENT, "name": "Agent One"},
             "assigned_to": {"id": AGENT, "name": "Agent One"},
             "subject": f"Question {issue_id}",
             "description": "How do I sign a document?",

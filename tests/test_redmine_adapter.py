@@ -459,6 +459,17 @@ def add_people(rsps: responses.RequestsMock) -> None:
         json={"users": [{"id": 12, "login": "lead1"}], "total_count": 1, "offset": 0, "limit": 100},
         match=[matchers.query_param_matcher({"status": "3"}, strict_match=False)],
     )
+    # Registered, not yet activated: a user all the same (not Anonymous).
+    rsps.get(
+        f"{URL}/users.json",
+        json={
+            "users": [{"id": 21, "login": "newbie"}],
+            "total_count": 1,
+            "offset": 0,
+            "limit": 100,
+        },
+        match=[matchers.query_param_matcher({"status": "2"}, strict_match=False)],
+    )
 
 
 def test_load_people(rsps: responses.RequestsMock, adapter: RedmineAdapter) -> None:
@@ -470,6 +481,10 @@ def test_load_people(rsps: responses.RequestsMock, adapter: RedmineAdapter) -> N
     assert people.vip_ids == frozenset({30})
     assert people.lead_id == 12
     assert people.login(12) == "lead1" and people.login(1) == "sla-bot"
+    # A registered user who is not yet active is a known user, a client, never staff;
+    # an id the tracker does not list (Anonymous) is a client too.
+    assert people.login(21) == "newbie" and people.is_client(21) and not people.is_staff(21)
+    assert people.is_client(999) and not people.is_staff(999)
     assert adapter.current_user() == {"id": 1, "login": "sla-bot", "admin": True}
 
 

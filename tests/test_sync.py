@@ -417,13 +417,23 @@ def test_a_move_the_tracker_silently_ignored_is_an_error() -> None:
     assert "kept status 'Feedback' instead of 'In Progress'" in result.errors[0]["error"]
 
 
-def test_a_deleted_users_note_is_not_a_client_reply() -> None:
-    gone = 77  # no login: Redmine shows a deleted user's notes as Anonymous's
-    answered = issue("2025-01-13 10:00", note("2025-01-13 10:30", user=gone), level="VIP")
+def test_an_anonymous_note_is_a_clients_unless_the_desk_says_otherwise() -> None:
+    """Redmine's Anonymous (mail from an unknown sender; a deleted user's notes) is not in
+    the user list: by default a client, so its note answers nothing (SPEC principle 8)."""
+    anonymous = 77
+    answered = issue("2025-01-13 10:00", note("2025-01-13 10:30", user=anonymous), level="VIP")
     svc, tracker, _ = service(answered, when="2025-01-13 12:30")
     svc.run_pass()
+    assert tracker.issues[7].field("SLA state") == "breached"
+    assert tracker.notes(7)[-1].notes.startswith("[sla:first_response:breach] ")
+
+    trusting = SETTINGS.model_copy(
+        update={"staff": SETTINGS.staff.model_copy(update={"anonymous_is_staff": True})}
+    )
+    svc, tracker, _ = service(answered, when="2025-01-13 12:30", settings=trusting)
+    svc.run_pass()
     assert tracker.issues[7].field("SLA state") == "on_track"
-    assert tracker.notes(7)[0].user_id == gone and len(tracker.notes(7)) == 1
+    assert tracker.notes(7)[0].user_id == anonymous and len(tracker.notes(7)) == 1
 
 
 # --- one write per issue ----------------------------------------------------------------------

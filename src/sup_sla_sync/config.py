@@ -188,6 +188,9 @@ class ChannelsConfig(_Section):
 class StaffConfig(_Section):
     groups: list[str] = ["Support"]
     lead: str = ""
+    # Redmine's Anonymous user (mail from an unknown sender, the notes of deleted users) is
+    # a client unless the desk says its notes are staff's (SPEC.md, principle 8).
+    anonymous_is_staff: bool = False
 
 
 class FirstResponseTargets(_Section):

@@ -102,7 +102,7 @@ def evaluate(
     """
     policy = policy_of(issue, rules, people)
     calendar = rules.calendar_of(policy, calendar)
-    timeline = build_timeline(issue)
+    timeline = build_timeline(issue, people.tool_user_id)
     # Breached is sticky: an announced breach stays, even if a later priority change
     # moves the due time past `now`.
     tags = timeline.tags()

@@ -173,7 +173,7 @@ def reopen_transition(rules: Rules) -> Transition:
 
 def client_replied_during_close(issue: IssueSnapshot, rules: Rules, people: People) -> bool:
     """After an auto-close: whether a client note landed in the wait it ended."""
-    timeline = build_timeline(issue)
+    timeline = build_timeline(issue, people.tool_user_id)
     periods = timeline.periods
     if len(periods) < 2 or rules.status_role(periods[-2].status) is not (
         StatusRole.AWAITING_CLIENT
@@ -334,7 +334,7 @@ def announced_close(threshold: datetime, warned: datetime, ctx: Context) -> date
 def _warning_sent(view: SlaView, since: int | None) -> datetime | None:
     start = 0 if since is None else since + 1
     for journal in view.timeline.journals[start:]:
-        if parse(journal.notes) == AUTO_CLOSE_WARNING:
+        if view.timeline.tag_of(journal) == AUTO_CLOSE_WARNING:
             return journal.created_on
     return None
 

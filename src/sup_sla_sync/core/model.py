@@ -135,14 +135,18 @@ class People:
     lead_id: int | None = None
     # Members of the groups the contract policies name (group name -> user ids).
     groups: Mapping[str, frozenset[int]] = field(default_factory=dict)
+    # `staff.anonymous_is_staff`: a user the tracker does not list counts as staff.
+    anonymous_is_staff: bool = False
 
     def is_staff(self, user_id: int) -> bool:
-        """A member of a staff group, or a former user (deleted: Redmine shows their notes as
-        Anonymous's). Most deleted accounts are staff who left; counting their answers as a
-        client's would turn answered issues into false breaches and reopen them."""
+        """A member of a staff group. A user the tracker does not list (Redmine's Anonymous:
+        mail from an unknown sender, and the notes of deleted users) is a client, unless
+        the desk counts Anonymous as staff (`staff.anonymous_is_staff`)."""
         if user_id == self.tool_user_id:
             return False
-        return user_id in self.staff_ids or (bool(self.logins) and user_id not in self.logins)
+        if user_id in self.staff_ids:
+            return True
+        return self.anonymous_is_staff and bool(self.logins) and user_id not in self.logins
 
     def is_client(self, user_id: int) -> bool:
         return user_id != self.tool_user_id and not self.is_staff(user_id)

@@ -20,6 +20,36 @@ class Classification:
     priority: Priority
     category: Category
     category_source: str  # "person", "tracker" or "keywords"
+    # Field values that grant service (level, channel) set by a client: not believed
+    # (SPEC.md, principle 8). (field name, value) pairs, for `explain`.
+    disbelieved: tuple[tuple[str, str], ...] = ()
+
+
+def trusted_author(user_id: int, people: People) -> bool:
+    """The tool or a staff member: whose field values grant service."""
+    return user_id == people.tool_user_id or people.is_staff(user_id)
+
+
+def believed_field(issue: IssueSnapshot, name: str, people: People) -> str | None:
+    """Custom field `name`'s value as the tool or staff last set it (None: never).
+
+    The value a client set (at creation, or in a journal of theirs) is not believed; the
+    value staff set before it still is. A value present since creation was set by the
+    issue's author."""
+    key = cf(name)
+    first: str | None = issue.field(name)
+    seen_change = False
+    for journal in sorted(issue.journals, key=lambda j: (j.created_on, j.id), reverse=True):
+        change = journal.change_of(key)
+        if change is None:
+            continue
+        if not seen_change and trusted_author(journal.user_id, people):
+            return issue.field(name)
+        seen_change = True
+        if trusted_author(journal.user_id, people):
+            return change.new or None
+        first = change.old or None
+    return first if trusted_author(issue.author_id, people) else None
 
 
 def priority_of(name: str, rules: Rules) -> Priority:
@@ -27,13 +57,13 @@ def priority_of(name: str, rules: Rules) -> Priority:
     return rules.priorities.get(name, Priority.NORMAL)
 
 
-def channel_of(issue: IssueSnapshot, rules: Rules) -> Channel:
-    value = issue.field(rules.fields.channel)
+def channel_of(issue: IssueSnapshot, rules: Rules, people: People) -> Channel:
+    value = believed_field(issue, rules.fields.channel, people)
     return rules.channels.get(value or "", Channel.OTHER)
 
 
 def level_of(issue: IssueSnapshot, rules: Rules, people: People) -> ServiceLevel:
-    if issue.field(rules.fields.service_level) in rules.vip_values:
+    if believed_field(issue, rules.fields.service_level, people) in rules.vip_values:
         return ServiceLevel.VIP
     if issue.author_id in people.vip_ids or issue.project in rules.vip_projects:
         return ServiceLevel.VIP
@@ -57,19 +87,25 @@ def classify(
     issue: IssueSnapshot, rules: Rules, people: People, memo: MemoFn = no_memo
 ) -> Classification:
     category, source = category_of(issue, rules, people.tool_user_id, memo)
+    disbelieved = tuple(
+        (name, value)
+        for name in (rules.fields.service_level, rules.fields.channel)
+        if (value := issue.field(name)) is not None and believed_field(issue, name, people) != value
+    )
     return Classification(
         level=level_of(issue, rules, people),
-        channel=channel_of(issue, rules),
+        channel=channel_of(issue, rules, people),
         priority=priority_of(issue.priority, rules),
         category=category,
         category_source=source,
+        disbelieved=disbelieved,
     )
 
 
 def policy_of(issue: IssueSnapshot, rules: Rules, people: People) -> Policy | None:
     """The first contract policy that takes `issue` (None: the defaults). Any one matcher
     is enough: the project, a group of the author, or the service-level field's value."""
-    value = issue.field(rules.fields.service_level)
+    value = believed_field(issue, rules.fields.service_level, people)
     for policy in rules.policies:
         if issue.project in policy.projects or (value is not None and value in policy.field_values):
             return policy

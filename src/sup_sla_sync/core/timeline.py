@@ -22,6 +22,9 @@ class Timeline:
     issue: IssueSnapshot
     periods: tuple[StatusPeriod, ...]
     journals: tuple[Journal, ...]  # sorted by time
+    # The tool's own account (the key's user): only its notes carry tags. A tag in anybody
+    # else's journal, a client's or an agent's, is plain text (SPEC.md, principle 8).
+    tool_user_id: int | None = None
 
     @property
     def current(self) -> StatusPeriod:
@@ -42,10 +45,16 @@ class Timeline:
             if people.is_client(journal.user_id) and is_reply(journal)
         ]
 
+    def tag_of(self, journal: Journal) -> str | None:
+        """The tag of `journal`'s note when the tool wrote it; None for anybody else's."""
+        if self.tool_user_id is None or journal.user_id != self.tool_user_id:
+            return None
+        return note_tag(journal.notes)
+
     def tags(self, since_index: int | None = None) -> set[str]:
-        """The `[sla:...]` tags of notes after journal `since_index` (None: all)."""
+        """The tags of the tool's own notes after journal `since_index` (None: all)."""
         start = 0 if since_index is None else since_index + 1
-        return {tag for journal in self.journals[start:] if (tag := note_tag(journal.notes))}
+        return {tag for journal in self.journals[start:] if (tag := self.tag_of(journal))}
 
     def index_of(self, journal_id: int) -> int:
         for index, journal in enumerate(self.journals):
@@ -63,7 +72,9 @@ def note_tag(notes: str) -> str | None:
     return parse(notes)
 
 
-def build_timeline(issue: IssueSnapshot) -> Timeline:
+def build_timeline(issue: IssueSnapshot, tool_user_id: int | None) -> Timeline:
+    """`tool_user_id`: the tool's own account, whose notes alone carry tags (None: nobody's,
+    as for a key that cannot tell which account is the tool's)."""
     # Every journal counts, even one stamped a little after `now` by a tracker whose clock
     # runs ahead: hiding the tool's own fresh note would make it post the note again.
     journals = tuple(sorted(issue.journals, key=lambda j: (j.created_on, j.id)))
@@ -82,4 +93,4 @@ def build_timeline(issue: IssueSnapshot) -> Timeline:
         periods.append(StatusPeriod(status, start, journal.created_on, entered_by))
         status, start, entered_by = new, journal.created_on, index
     periods.append(StatusPeriod(status, start, None, entered_by))
-    return Timeline(issue, tuple(periods), journals)
+    return Timeline(issue, tuple(periods), journals, tool_user_id)

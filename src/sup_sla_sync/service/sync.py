@@ -5,6 +5,7 @@ The only I/O is through the adapter; every decision comes from the pure core.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 import time
@@ -206,6 +207,8 @@ class SyncService:
                 # The contract policies that match by the author's group need its members.
                 [group for policy in self.settings.policies for group in policy.groups],
             )
+            if staff.anonymous_is_staff:
+                people = dataclasses.replace(people, anonymous_is_staff=True)
             self._people = (loaded, people)
         return self._people[1]
 

@@ -31,7 +31,7 @@ from sup_sla_sync.logs import register_secret
 # The package's name, as before the split into modules: log output is behaviour.
 log = logging.getLogger("sup_sla_sync.redmine")
 
-USER_ACTIVE, USER_LOCKED = 1, 3
+USER_ACTIVE, USER_REGISTERED, USER_LOCKED = 1, 2, 3
 # Redmine's updated_on has whole seconds: a change in the same second as a read leaves it
 # as it was. A snapshot whose updated_on is this close to the server's clock (its `Date`
 # header) when it was read is not remembered, so the next listing reads it again.
@@ -315,7 +315,7 @@ class RedmineAdapter:
         if lead:
             lead_id = next((i for i, login in logins.items() if login == lead), None)
             if lead_id is None:
-                raise TrackerError(f"staff.lead: no active or locked user has the login {lead!r}")
+                raise TrackerError(f"staff.lead: no user has the login {lead!r}")
         return People(
             tool_user_id=me["id"],
             staff_ids=frozenset().union(*(members[n] for n in staff_groups)),
@@ -326,9 +326,10 @@ class RedmineAdapter:
         )
 
     def load_logins(self) -> dict[int, str]:
-        """id -> login of every active and locked user (deleted users have none)."""
+        """id -> login of every user: active, registered (not yet activated) and locked.
+        Deleted users have none (Redmine shows their notes as Anonymous's)."""
         logins: dict[int, str] = {}
-        for status in (USER_ACTIVE, USER_LOCKED):
+        for status in (USER_ACTIVE, USER_REGISTERED, USER_LOCKED):
             for user in self._transport.pages(
                 "/users.json",
                 "users",

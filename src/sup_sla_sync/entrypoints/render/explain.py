@@ -38,6 +38,7 @@ def explain_json(view: SlaView, planned: list[dict[str, Any]]) -> dict:
         "priority": c.priority.value,
         "category": c.category.value,
         "category_source": c.category_source,
+        "not_believed": [{"field": name, "value": value} for name, value in c.disbelieved],
         "sla_state": view.state.value,
         "first_response": {
             "target_minutes": first.target_minutes,
@@ -76,6 +77,10 @@ def explain_lines(view: SlaView, planned: list[dict[str, Any]]) -> list[str]:
         f"priority {c.priority.value} ({view.issue.priority}), category {c.category.value} "
         f"(from {c.category_source})",
         f"  policy: {policy}; hours {describe_calendar(calendar)}",
+        *(
+            f"  not believed: {name} = {value!r}, set by the client, not by staff (SECURITY.md)"
+            for name, value in c.disbelieved
+        ),
         f"  SLA state: {view.state.value}",
         _clock_line("first response", view.first_response, calendar),
         _clock_line("resolution", view.resolution, calendar),
