@@ -44,6 +44,14 @@ def format_db_time(naive: datetime) -> str:
     return f"{text}.{naive.microsecond:06d}" if naive.microsecond else text
 
 
+# Fields that grant service: the tool believes them only from staff (SPEC.md, principle 8).
+# An issue "created by a client with level VIP" is created by the client and given these
+# values by STAFF_SETTER at once, as a desk's operator does; that journal is the issue's
+# setup (not in journal_ids(), and backdated to the creation).
+GRANTING_FIELDS = frozenset({"SLA level", "Channel", "Уровень обслуживания", "Канал"})
+STAFF_LOGINS = frozenset({"agent1", "agent2", "lead1"})
+STAFF_SETTER = "lead1"  # staff in both test desks (Support, Поддержка)
+
 # Issue fields given by name in create_issue/update/add_note and the REST
 # attribute they are translated to.
 _NAMED_FIELDS = {
@@ -90,6 +98,7 @@ class LocalRedmine:
         # Never send loopback traffic through a CI proxy (http_proxy & co).
         self.session.trust_env = False
         self.timeout = 30
+        self._setup_journals: dict[int, set[int]] = {}
 
     # ------------------------------------------------------------ loading
     @classmethod
@@ -308,15 +317,24 @@ class LocalRedmine:
         status: str | None = None,
         *,
         check: bool = True,
+        granted_by: str | None = STAFF_SETTER,
         **extra: Any,
     ) -> int:
         """Create an issue as ``login``; returns its id.
+
+        For a client, the service level and channel in ``custom_fields`` are set by
+        ``granted_by`` (staff) right after the creation, in a setup journal: the tool
+        believes them from staff only. ``granted_by=None``: the client's own values.
 
         ``status`` at creation works for staff/admin (setup.rb allows the
         "new issue" transitions for Manager/Developer).  With ``check`` the
         issue is re-read and RedmineIgnoredWrite raised if Redmine silently
         dropped the status or a custom field value.
         """
+        granted: dict[str, Any] = {}
+        if granted_by is not None and login not in STAFF_LOGINS and custom_fields:
+            granted = {k: v for k, v in custom_fields.items() if k in GRANTING_FIELDS and v}
+            custom_fields = {k: v for k, v in custom_fields.items() if k not in granted}
         fields = {
             "project": project,
             "tracker": tracker,
@@ -332,6 +350,10 @@ class LocalRedmine:
         issue_id = int(data["issue"]["id"])
         if check:
             self._check_applied(issue_id, fields, login)
+        if granted:
+            before = set(self.journal_ids(issue_id))
+            self.update(granted_by, issue_id, custom_fields=granted, check=check)
+            self._setup_journals[issue_id] = set(self.journal_ids(issue_id)) - before
         return issue_id
 
     def update(self, login: str, issue_id: int, *, check: bool = True, **payload: Any) -> None:
@@ -418,6 +440,8 @@ class LocalRedmine:
         clients polling on updated_on see the change)."""
         with self.db() as conn:
             self._set_created(conn, issue_id, when)
+            for jid in self._setup_journals.get(issue_id, ()):
+                self._set_journal_created(conn, jid, when)
 
     def _set_created(self, conn: sqlite3.Connection, issue_id: int, when: datetime) -> None:
         updated = max(self._now_db(), self.db_time(when))
@@ -452,7 +476,9 @@ class LocalRedmine:
 
     def journal_ids(self, issue_id: int) -> list[int]:
         """All journal ids of the issue in creation order, straight from the DB
-        (includes private notes and pure attribute changes)."""
+        (includes private notes and pure attribute changes), but the setup journal in
+        which staff gave a client's issue its level or channel (create_issue)."""
+        setup = self._setup_journals.get(issue_id, set())
         with self.db() as conn:
             return [
                 r[0]
@@ -461,6 +487,7 @@ class LocalRedmine:
                     "AND journalized_id = ? ORDER BY id",
                     (issue_id,),
                 )
+                if r[0] not in setup
             ]
 
     def backdate_issue(
@@ -482,6 +509,8 @@ class LocalRedmine:
             )
         with self.db() as conn:
             self._set_created(conn, issue_id, created)
+            for jid in self._setup_journals.get(issue_id, ()):
+                self._set_journal_created(conn, jid, created)
             for jid, when in zip(ids, journal_times, strict=False):
                 self._set_journal_created(conn, jid, when)
 

@@ -39,10 +39,12 @@ def test_setup_script_twice_then_check_is_clean(sla: SlaHarness) -> None:
 
     first = rails_runner(sla.rm.db_path, script)
     assert first.returncode == 0, first.stderr[-3000:]
-    assert first.stdout.count("created: ") == 8, first.stdout  # six fields, two groups
+    # Six fields, two groups, and the level and channel read-only for the client roles.
+    assert first.stdout.count("created: ") == 10, first.stdout
+    assert f"created: read-only T14 level {tag} for " in first.stdout
     second = rails_runner(sla.rm.db_path, script)
     assert second.returncode == 0, second.stderr[-3000:]
-    assert "created: " not in second.stdout and second.stdout.count("exists: ") == 8
+    assert "created: " not in second.stdout and second.stdout.count("exists: ") == 10
 
     after = sla.run(config, "check")
     assert after.rc == 0, str(after)
@@ -66,3 +68,35 @@ def test_setup_script_twice_then_check_is_clean(sla: SlaHarness) -> None:
     enabled = sla.rm.get(f"/projects/{project}.json", params={"include": "issue_custom_fields"})
     names = {f["name"] for f in enabled["project"]["issue_custom_fields"]}
     assert set(fields.values()) <= names
+
+
+def test_setup_script_makes_the_granting_fields_read_only_for_clients(sla: SlaHarness) -> None:
+    """A client (Reporter) can neither file nor edit an issue with the service level or the
+    channel once setup-script ran; an agent (Developer) still sets them."""
+    project = sla.new_project()
+    tag = uuid.uuid4().hex[:6]
+    level, channel = f"RO level {tag}", f"RO channel {tag}"
+    config = sla.config(
+        [project],
+        overrides={"fields": {"service_level": level, "channel": channel}},
+    )
+    printed = sla.run(config, "setup-script", "--staff-only-role", "Developer")
+    assert printed.rc == 0, str(printed)
+    script = sla.tmp_path / "setup.rb"
+    script.write_text(printed.stdout, encoding="utf-8")
+    ran = rails_runner(sla.rm.db_path, script)
+    assert ran.returncode == 0, ran.stderr[-3000:]
+    assert f"created: read-only {level} for " in ran.stdout, ran.stdout
+    issue_id = sla.rm.create_issue(
+        "client1",
+        "Сделайте меня VIP",
+        project=project,
+        custom_fields={level: "VIP", channel: "Online assistant"},
+        check=False,
+    )
+    values = sla.fields(issue_id, {"level": level, "channel": channel})
+    assert values["level"] in (None, "") and values["channel"] in (None, ""), values
+    sla.rm.update("client1", issue_id, custom_fields={level: "VIP"}, check=False)
+    assert sla.fields(issue_id, {"level": level})["level"] in (None, "")
+    sla.rm.update("agent1", issue_id, custom_fields={level: "VIP"})
+    assert sla.fields(issue_id, {"level": level})["level"] == "VIP"

@@ -27,7 +27,11 @@ def _rb_list(items: Iterable[str]) -> str:
 
 def setup_script(settings: Settings, staff_only_roles: Sequence[str] = ()) -> str:
     """The script; with `staff_only_roles`, the three SLA fields it creates are visible to
-    those roles only (administrators always see them)."""
+    those roles only (administrators always see them), and the fields that grant service
+    (service level, channel) are read-only for every other role: Redmine's workflow field
+    permissions, one rule per tracker and status, so that a client can neither file nor
+    edit an issue with them (SPEC.md, principle 8; the tool does not believe a client's
+    value either way)."""
     fields = settings.fields
     level_values = [*settings.service_level.vip_values]
     basic = BASIC_VALUE.get(settings.notes.language, "Basic")
@@ -54,6 +58,7 @@ def setup_script(settings: Settings, staff_only_roles: Sequence[str] = ()) -> st
         f"TRACKERS = {_rb_list(trackers)}",
         f"GROUPS = {_rb_list(dict.fromkeys(groups))}",
         f"STAFF_ONLY_ROLES = {_rb_list(staff_only_roles)}",
+        f"GRANTING = {_rb_list([fields.service_level, fields.channel])}  # read-only for clients",
         "FIELDS = [  # name, format, list values, an SLA field (staff-only if asked)",
         *(
             f"  [{_rb(name)}, {_rb(fmt)}, {_rb_list(values)}, {'true' if sla else 'false'}],"
@@ -101,6 +106,42 @@ ActiveRecord::Base.transaction do
     end
     field.save!
     puts "created: custom field #{name} (#{format})"
+  end
+  if roles.empty?
+    puts "note: no --staff-only-role: #{GRANTING.join(', ')} stay editable for every role " \
+         "(the tool believes them from staff only)"
+  else
+    client_roles = Role.givable.to_a - roles
+    rule_trackers = trackers.empty? ? Tracker.all.to_a : trackers
+    GRANTING.each do |name|
+      field = IssueCustomField.find_by(name: name)
+      next unless field
+      made = 0
+      client_roles.each do |role|
+        rule_trackers.each do |tracker|
+          IssueStatus.all.each do |status|
+            rule = WorkflowPermission.find_or_initialize_by(
+              role_id: role.id, tracker_id: tracker.id, old_status_id: status.id,
+              field_name: field.id.to_s
+            )
+            if rule.persisted?
+              warn "setup: #{name} is #{rule.rule} for #{role.name} in #{status.name}: kept" \
+                unless rule.rule == 'readonly'
+              next
+            end
+            rule.rule = 'readonly'
+            rule.save!
+            made += 1
+          end
+        end
+      end
+      who = client_roles.map(&:name).join(', ')
+      if made.zero?
+        puts "exists: read-only #{name} for #{who}"
+      else
+        puts "created: read-only #{name} for #{who} (#{made} workflow rules)"
+      end
+    end
   end
   GROUPS.each do |name|
     if Group.find_by(lastname: name)
