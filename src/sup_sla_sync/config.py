@@ -49,7 +49,7 @@ from sup_sla_sync.core.rules import (
 )
 from sup_sla_sync.core.texts import LANGUAGES
 from sup_sla_sync.errors import ConfigError
-from sup_sla_sync.logs import mask_url
+from sup_sla_sync.logs import display_url, mask_url
 
 DEFAULT_CONFIG_PATH = "sup-sla-sync.toml"
 CONFIG_ENV = "SUP_SLA_CONFIG"
@@ -65,7 +65,8 @@ class RedmineConfig(_Section):
     url: str = ""  # no default: a key goes only to the host the admin names
     api_key: SecretStr = SecretStr("")
     projects: list[str] = ["edoc"]
-    timeout_seconds: float = Field(30, gt=0)
+    # Finite and at most an hour: `inf` would let one silent request hold a pass forever.
+    timeout_seconds: float = Field(30, gt=0, le=3600, allow_inf_nan=False)
     verify_tls: bool = True
 
     @field_validator("url")
@@ -73,9 +74,23 @@ class RedmineConfig(_Section):
     def _url(cls, value: str) -> str:
         if value == "":
             return value  # not configured: whatever needs the tracker says so (exit 2)
-        if not re.match(r"^https?://[^\s/]+", value):
+        if not re.match(r"^https?://[^\s/@]*@?[^\s/@]+(/|$)", value):
             raise ValueError("must be an http:// or https:// URL")
+        if re.search(r"[\s\x00-\x1f\x7f]", value) or "?" in value or "#" in value:
+            raise ValueError("must be a plain base URL: no spaces, query or fragment")
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018 (a bad port raises here)
+        except ValueError as exc:
+            raise ValueError(f"is not a valid URL ({exc})") from None
+        if not parts.hostname:
+            raise ValueError("has no host")
         return value.rstrip("/")
+
+    @property
+    def shown_url(self) -> str:
+        """The URL as every output shows it: without user info (SPEC.md, principle 7)."""
+        return display_url(self.url)
 
 
 class CalendarConfig(_Section):
@@ -649,6 +664,7 @@ class Settings(BaseSettings):
         """The effective configuration, the API key masked (for `config` output)."""
         data = self.model_dump(mode="json")
         data["redmine"]["api_key"] = "***" if self.redmine.api_key.get_secret_value() else ""
+        data["redmine"]["url"] = self.redmine.shown_url
         return data
 
 

@@ -8,7 +8,7 @@ import logging
 import re
 import sys
 from datetime import UTC, datetime
-from urllib.parse import parse_qsl, unquote
+from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
 _SECRETS: set[str] = set()
 _RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
@@ -75,6 +75,17 @@ _SECRET_PARAMS = re.compile(r"token|key|pass|secret|auth|webhook|hook|sid|bearer
 # A token is long and mixes letters and digits; a plain word ("notifications") is not
 # masked, or it would be masked in every log line.
 _TOKEN = re.compile(r"^(?=.*[0-9])(?=.*[A-Za-z]).{8,}$", re.S)
+
+
+def display_url(url: str) -> str:
+    """The tracker's `url` as every output shows it (SPEC.md, principle 7): without its
+    user info (a password for basic auth in front of Redmine), query or fragment."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "(an invalid URL)"
+    netloc = parts.netloc.rsplit("@", 1)[-1]
+    return urlunsplit(parts._replace(netloc=netloc, query="", fragment=""))
 
 
 def mask_url(url: str) -> str:

@@ -73,7 +73,7 @@ def lock_name(settings: Settings) -> str:
     if settings.lock.name:
         return settings.lock.name
     projects = ",".join(sorted(set(settings.redmine.projects))) or "*"
-    return f"{settings.redmine.url} {projects}"
+    return f"{settings.redmine.shown_url} {projects}"
 
 
 def advisory_key(name: str) -> int:

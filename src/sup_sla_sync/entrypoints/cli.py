@@ -191,7 +191,7 @@ def check_cmd(app: App) -> None:
         click.echo(f"{len(problems)} problem(s) found", err=True)
         sys.exit(1)
     click.echo(
-        f"ok: {app.settings.redmine.url} has every status, tracker, priority, "
+        f"ok: {app.settings.redmine.shown_url} has every status, tracker, priority, "
         "field and group the configuration names"
     )
     for warning in warnings:
@@ -290,7 +290,7 @@ def run_cmd(app: App) -> None:
     log.info(
         "running: a pass every %s min against %s",
         settings.daemon.interval_minutes,
-        settings.redmine.url,
+        settings.redmine.shown_url,
     )
     try:
         daemon.run()
@@ -473,7 +473,7 @@ def report_cmd(
     else:
         details = report_details(views, first, last, service.calendar.zone, now, by, logins)
         if fmt == "html":
-            text = report_html(report, details, app.settings.redmine.url, language)
+            text = report_html(report, details, app.settings.redmine.shown_url, language)
         else:
             text = "\n".join(report_table(report, details, language)) + "\n"
     if output is None:

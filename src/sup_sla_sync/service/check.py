@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import difflib
+import ipaddress
 from collections.abc import Collection, Iterable
 from datetime import datetime, timedelta
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from sup_sla_sync.config import Settings
 from sup_sla_sync.core.model import SlaState, StatusRole
@@ -49,7 +51,7 @@ def check_tracker(
         if "(404)" not in str(exc):
             raise
         raise TrackerUnavailable(
-            f"{exc}: nothing answers at {settings.redmine.url}/users/current.json; check "
+            f"{exc}: nothing answers at {settings.redmine.shown_url}/users/current.json; check "
             "redmine.url (a base path such as /redmine missing or extra?)"
         ) from exc
     if not me["admin"]:
@@ -314,18 +316,46 @@ class Countable(Protocol):
     def count_open_created_before(self, projects: list[str], before: datetime) -> int: ...
 
 
+def transport_warnings(settings: Settings) -> list[str]:
+    """The key travels in the clear, or to a host whose certificate is not checked."""
+    out = []
+    parts = urlsplit(settings.redmine.url)
+    if parts.scheme == "http" and not _loopback(parts.hostname or ""):
+        out.append(
+            f"redmine.url: plain http:// to {parts.hostname}: the API key and the clients' "
+            "data cross the network unencrypted; use https://"
+        )
+    if not settings.redmine.verify_tls:
+        out.append(
+            "redmine.verify_tls: false: anybody between this machine and the tracker can "
+            "pose as it and receive the API key; install the tracker's CA instead"
+        )
+    return out
+
+
+def _loopback(host: str) -> bool:
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
 def check_warnings(settings: Settings, tracker: Countable, now: datetime) -> list[str]:
     """Things worth a look that do not make the configuration wrong."""
+    warnings = transport_warnings(settings)
     if settings.sync.since is not None:
-        return []
+        return warnings
     old = tracker.count_open_created_before(
         settings.redmine.projects, now - timedelta(days=HISTORY_DAYS)
     )
     if not old:
-        return []
+        return warnings
     return [
+        *warnings,
         f"sync.since: empty, and the projects hold {old} open issue(s) created more than "
         f"{HISTORY_DAYS} days ago; the first pass would post reminders, breach notes and "
         "auto-closes for all of them. Set sync.since to the go-live date (older issues then "
-        "get their fields stamped and nothing else), and run `sync --dry-run` first"
+        "get their fields stamped and nothing else), and run `sync --dry-run` first",
     ]

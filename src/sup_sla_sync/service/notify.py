@@ -25,7 +25,7 @@ from sup_sla_sync.core.tags import (
 )
 from sup_sla_sync.core.writes import Note
 from sup_sla_sync.errors import ConfigError
-from sup_sla_sync.logs import mask_url, redact, register_secret, url_secrets
+from sup_sla_sync.logs import display_url, mask_url, redact, register_secret, url_secrets
 from sup_sla_sync.service import metrics
 
 if TYPE_CHECKING:
@@ -140,7 +140,7 @@ class Notifier:
 
     def __init__(self, urls: Sequence[str], events: Sequence[str], redmine_url: str) -> None:
         self.events = frozenset(events)
-        self.redmine_url = redmine_url.rstrip("/")
+        self.redmine_url = display_url(redmine_url).rstrip("/")
         self.counts = Counts()
         self._outage_told = False
         self._targets: list[_Target] = []
@@ -150,7 +150,7 @@ class Notifier:
     @classmethod
     def from_settings(cls, settings: Settings) -> Notifier:
         urls = [secret.get_secret_value() for secret in settings.notify.urls]
-        return cls(urls, settings.notify.events, settings.redmine.url)
+        return cls(urls, settings.notify.events, settings.redmine.shown_url)
 
     @property
     def enabled(self) -> bool:

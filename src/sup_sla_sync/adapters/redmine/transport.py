@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 from typing import Any, Literal
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urljoin
 
 import requests
 from redminelib import Redmine  # type: ignore[import-untyped]
@@ -23,6 +23,7 @@ from redminelib import exceptions as rm_exceptions  # type: ignore[import-untype
 from redminelib.engines.sync import SyncEngine  # type: ignore[import-untyped]
 
 from sup_sla_sync.errors import AuthError, TrackerError, TrackerUnavailable, UpdateRefused
+from sup_sla_sync.logs import display_url
 
 # The package's name, as before the split into modules: log output is behaviour.
 log = logging.getLogger("sup_sla_sync.redmine")
@@ -63,6 +64,15 @@ class _HttpStatusError(Exception):
         super().__init__(f"{self.status} {self.reason}".strip())
 
 
+class _Redirect(Exception):
+    """A 3xx answer: never followed, since the key and the write would go with it."""
+
+    def __init__(self, response: requests.Response) -> None:
+        self.status = response.status_code
+        self.location = response.headers.get("Location", "")
+        super().__init__(f"{self.status} redirect")
+
+
 class _Engine(SyncEngine):  # type: ignore[misc]
     """python-redmine's engine, plus what it lacks: a timeout on every request, and the
     status code of every failed answer (its own exceptions drop it for most codes)."""
@@ -81,10 +91,15 @@ class _Engine(SyncEngine):  # type: ignore[misc]
         kwargs: dict[str, Any] = SyncEngine.construct_request_kwargs(method, headers, params, data)
         kwargs["timeout"] = self.timeout
         kwargs["verify"] = self.verify
+        # No redirect is followed (SPEC.md, principle 7): requests would resend the
+        # X-Redmine-API-Key header, and a 302 turns a PUT into a GET that "succeeds".
+        kwargs["allow_redirects"] = False
         return kwargs
 
     def process_response(self, response: requests.Response) -> Any:
         self.server_time = response.headers.get("Date")
+        if response.is_redirect or 300 <= response.status_code < 400:
+            raise _Redirect(response)
         if response.status_code not in (200, 201, 204):
             raise _HttpStatusError(response)
         return super().process_response(response)
@@ -117,7 +132,7 @@ class Transport:
     ) -> None:
         self._key = key
         self.url = url
-        self.shown_url = _without_userinfo(url)
+        self.shown_url = display_url(url)
         self.timeout = (min(timeout_seconds, CONNECT_TIMEOUT_CAP), timeout_seconds)
         # The key goes in the X-Redmine-API-Key header (python-redmine's `key=`), never in a URL.
         self._redmine = Redmine(
@@ -275,6 +290,15 @@ class Transport:
         """What to tell about a failed request, and whether a retry may help."""
         prefix = _prefix(issue_id)
         unreachable = f"{prefix}cannot reach the tracker at {self.shown_url}"
+        if isinstance(exc, _Redirect):
+            target = urljoin(self.url + path, exc.location) if exc.location else "(no Location)"
+            text = (
+                f"the tracker at {self.shown_url} redirects to {display_url(target)} "
+                f"({method.upper()} {path} got {exc.status}): set redmine.url"
+            )
+            if method != "get":
+                text += "; nothing was written"
+            return _Failure(TrackerUnavailable, text)
         if isinstance(exc, _HttpStatusError):
             status = f"{exc.status} {exc.reason}".strip()
             if exc.status == 401:
@@ -359,10 +383,3 @@ def _reason(exc: Exception) -> str:
     if match:
         return match.group(0).strip()
     return f"{type(exc).__name__}: {text}"[:300]
-
-
-def _without_userinfo(url: str) -> str:
-    parts = urlsplit(url)
-    if "@" not in parts.netloc:
-        return url
-    return urlunsplit(parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]))
