@@ -845,7 +845,7 @@ def test_a_malformed_issue_is_one_error_not_the_end_of_the_pass(
     failed: list[tuple[int, str]] = []
     got = adapter.iter_issues([], None, on_error=lambda i, e: failed.append((i, str(e))))
     assert [s.id for s in got] == [1, 3]
-    assert failed == [(2, "issue 2: unexpected answer: KeyError('created_on')")]
+    assert failed == [(2, "issue 2: unexpected answer: no 'created_on' field")]
 
 
 def test_a_directory_failure_ends_the_iteration(

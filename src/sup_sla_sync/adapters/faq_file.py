@@ -23,6 +23,9 @@ _INLINE = re.compile(r"""^\s*(?:article|"article"|'article')\s*=""")
 _URL = re.compile(r"^https?://\S+$")
 
 
+MAX_FAQ_BYTES = 4 * 1024**2  # the example's 600 articles take 21 KB
+
+
 def load_faq(settings: Settings, config_dir: Path) -> tuple[Article, ...]:
     """The articles of `faq.file` (relative to `config_dir`); () when the key is empty."""
     if not settings.faq.file:
@@ -34,7 +37,11 @@ def load_articles(path: Path) -> tuple[Article, ...]:
     """Every `[[article]]` of the TOML file at `path`, in the file's order."""
     where = f"faq.file: {path}"
     try:
-        raw = path.read_text(encoding="utf-8")
+        with path.open("rb") as file:  # bounded: /dev/zero or a log file is no help centre
+            data_bytes = file.read(MAX_FAQ_BYTES + 1)
+        if len(data_bytes) > MAX_FAQ_BYTES:
+            raise ConfigError(f"{where}: larger than {MAX_FAQ_BYTES // 1024**2} MiB")
+        raw = data_bytes.decode("utf-8")
     except FileNotFoundError:
         raise ConfigError(f"{where}: help-centre file not found") from None
     except (OSError, UnicodeDecodeError) as exc:

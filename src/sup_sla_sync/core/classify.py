@@ -221,6 +221,33 @@ _APOSTROPHES = re.compile(r"['’ʼ`´]")
 _NON_WORD = re.compile(r"[^\w]+")
 
 
+# The characters of a text the classifier, the priority suggester, the help-centre matcher
+# and the intake checks look at (about 5,000 words): a request is at its start; a 5 MB
+# description must cost what 32 KB does (SPEC.md, principle 8: no input stalls a pass).
+MAX_EXAMINED = 32_768
+_CONTEXT = 256  # characters around a match that its neighbouring words are taken from
+
+
+def examined(text: str) -> str:
+    """The part of `text` that is examined (its first MAX_EXAMINED characters)."""
+    return text[:MAX_EXAMINED]
+
+
+def words_before(text: str, start: int, count: int) -> list[str]:
+    """The last `count` whole words of `text` before `start`, read from a bounded window
+    (a word cut by the window's edge is dropped): linear, whatever the number of matches."""
+    left = max(0, start - _CONTEXT)
+    words = text[left:start].split()
+    if left > 0 and words and not text[left].isspace() and not text[left - 1].isspace():
+        words = words[1:]
+    return words[-count:] if count else []
+
+
+def words_after(text: str, end: int, count: int) -> list[str]:
+    """The first `count` words of `text` after `end`, from a bounded window."""
+    return text[end : end + _CONTEXT].split()[:count]
+
+
 def normalize(text: str) -> str:
     """Casefold, ё→е, drop apostrophes (don't → dont), punctuation to single spaces."""
     text = text.casefold().replace("ё", "е")
@@ -293,6 +320,7 @@ def _hits(raw: str, where: Where) -> list[_Hit]:
 
 def classify_category(subject: str, description: str) -> CategoryGuess:
     """Guess consultation vs defect from a request's subject and description."""
+    subject, description = examined(subject), examined(description)
     hits = _hits(subject, "subject") + _hits(description, "description")
     avoided = any(h.kind == AVOID for h in hits)
     score = 0.0
@@ -343,13 +371,13 @@ def _negated(before: list[str], after: list[str]) -> bool:
 
 
 def _urgency_hits(text: str) -> list[tuple[int, str, Literal["urgent", "immediate"]]]:
-    norm = normalize(text)
+    norm = normalize(examined(text))
     found = []
     for rx, prio in _URGENCY:
         for m in rx.finditer(norm):
             word = m.group(0)
-            before = norm[: m.start()].split()[-3:]
-            after = norm[m.end() :].split()[:1]
+            before = words_before(norm, m.start(), 3)
+            after = words_after(norm, m.end(), 1)
             if _negated(before, after) or (after and after[0] in NOT_URGENCY_AFTER.get(word, ())):
                 continue
             found.append((m.start(), word, prio))

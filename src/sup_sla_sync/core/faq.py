@@ -24,7 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .classify import DESCRIPTION_WEIGHT, SUBJECT_WEIGHT, _compile, normalize
+from .classify import DESCRIPTION_WEIGHT, SUBJECT_WEIGHT, _compile, examined, normalize
 from .memo import MemoFn, no_memo
 from .model import Category, People
 from .tags import FAQ
@@ -168,6 +168,7 @@ def suggest(
     subject: str, description: str, articles: tuple[Article, ...], limit: int
 ) -> tuple[Suggestion, ...]:
     """The articles that match a request, best first, at most `limit`; () when none does."""
+    subject, description = examined(subject), examined(description)
     shared = Counter(p for article in articles for p in {p for p, _, _ in article.patterns})
     texts = ((normalize(subject), SUBJECT_WEIGHT), (normalize(description), DESCRIPTION_WEIGHT))
     scored: list[Suggestion] = []
@@ -200,7 +201,8 @@ def faq_note(
     if not view.first_response.running:
         return None
     issue = view.issue
-    found = memo(suggest, issue.subject, issue.description, rules.faq, rules.max_suggestions)
+    subject, description = examined(issue.subject), examined(issue.description)
+    found = memo(suggest, subject, description, rules.faq, rules.max_suggestions)
     if not found:
         return None
     assignee = people.login(issue.assigned_to_id)

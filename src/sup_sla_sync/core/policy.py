@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .classify import classify_category
+from .classify import classify_category, examined
 from .memo import MemoFn, no_memo
 from .model import Category, Channel, IssueSnapshot, People, Priority, ServiceLevel, cf
 from .rules import Policy, Rules, Targets
@@ -80,7 +80,8 @@ def category_of(
         return chosen, "person"
     if issue.tracker in rules.trackers:
         return rules.trackers[issue.tracker], "tracker"
-    return memo(classify_category, issue.subject, issue.description).category, "keywords"
+    subject, description = examined(issue.subject), examined(issue.description)
+    return memo(classify_category, subject, description).category, "keywords"
 
 
 def classify(

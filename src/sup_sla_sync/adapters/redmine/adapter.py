@@ -517,7 +517,11 @@ class RedmineAdapter:
                 ):
                     if self._listing_started_at is None:
                         self._listing_started_at = self._transport.server_now()
-                    listed[int(raw["id"])] = raw
+                    issue_id = raw.get("id")
+                    if isinstance(issue_id, bool) or not isinstance(issue_id, int):
+                        log.warning("%s: an issue without a valid id (%r): skipped", what, issue_id)
+                        continue
+                    listed[issue_id] = raw
                 if self._listing_started_at is None:  # an empty first listing
                     self._listing_started_at = self._transport.server_now()
         return listed
@@ -555,8 +559,9 @@ class RedmineAdapter:
             watchers = _watcher_ids(raw)
             journals = _journals(raw, self.directory)
             return _to_snapshot(raw, journals, watchers, self._project_identifier)
-        except (KeyError, TypeError, ValueError) as exc:
-            raise TrackerError(f"issue {raw.get('id')}: unexpected answer: {exc!r}") from exc
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            detail = f"no {exc.args[0]!r} field" if isinstance(exc, KeyError) else str(exc)
+            raise TrackerError(f"issue {raw.get('id')}: unexpected answer: {detail}") from exc
 
     def _project_identifier(self, project_id: int) -> str:
         known = self.directory.project_identifier(project_id) or self._extra_projects.get(

@@ -37,7 +37,7 @@ def _to_snapshot(
 ) -> IssueSnapshot:
     return IssueSnapshot(
         id=int(raw["id"]),
-        subject=raw.get("subject") or "",
+        subject=_plain(raw.get("subject"), "subject"),
         tracker=_name(raw.get("tracker")),
         status=_name(raw.get("status")),
         priority=_name(raw.get("priority")),
@@ -45,7 +45,7 @@ def _to_snapshot(
         created_on=_utc(raw["created_on"]),
         updated_on=_utc(raw["updated_on"]),
         project=_project(raw.get("project"), project_identifier),
-        description=raw.get("description") or "",
+        description=_plain(raw.get("description"), "description"),
         assigned_to_id=_ref_id(raw.get("assigned_to")),
         due_date=date.fromisoformat(raw["due_date"]) if raw.get("due_date") else None,
         custom_fields={
@@ -71,7 +71,7 @@ def _journals(raw: dict[str, Any], directory: Directory) -> tuple[Journal, ...]:
             id=int(j["id"]),
             user_id=_ref_id(j.get("user")) or 0,
             created_on=_utc(j["created_on"]),
-            notes=j.get("notes") or "",
+            notes=_plain(j.get("notes"), f"journal {j.get('id')}'s notes"),
             private=bool(j.get("private_notes", False)),
             changes=tuple(_change(d, directory, field_names) for d in j.get("details") or ()),
         )
@@ -109,6 +109,15 @@ def _project(ref: Any, project_identifier: Callable[[int], str]) -> str:
     return project_identifier(project_id)
 
 
+def _plain(value: Any, what: str) -> str:
+    """A text the tracker sends: a string or nothing; anything else is a malformed answer."""
+    if value is None:
+        return ""
+    if not isinstance(value, str):
+        raise TypeError(f"{what} is a {type(value).__name__}, not text")
+    return value
+
+
 def _text(value: Any) -> str | None:
     if value is None or value == "":
         return None
@@ -135,6 +144,8 @@ def _ref_id(ref: Any) -> int | None:
 
 def _utc(value: str) -> datetime:
     """Redmine writes UTC with a Z; an offset or a naive time is made aware UTC too."""
+    if not isinstance(value, str):
+        raise TypeError(f"a time is a {type(value).__name__}, not text")
     parsed = datetime.fromisoformat(value)
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)

@@ -29,6 +29,9 @@ from sup_sla_sync.logs import display_url
 log = logging.getLogger("sup_sla_sync.redmine")
 
 PAGE_SIZE = 100  # Redmine's own maximum for `limit`
+# At most this many pages of one listing (100,000 items: ten times the largest tracker the
+# benchmarks run): a tracker that claims more is not believed (SPEC.md, principle 8).
+MAX_PAGES = 1_000
 CONNECT_TIMEOUT_CAP = 10.0  # a TCP handshake that takes longer will not succeed
 RETRY_STATUSES = frozenset({429, 502, 503, 504})
 
@@ -209,9 +212,14 @@ class Transport:
         forbidden: str | None = None,
         not_found: str | None = None,
     ) -> Iterator[dict[str, Any]]:
-        """Every item of a listing, page by page (a listing without total_count is one page)."""
+        """Every item of a listing, page by page (a listing without total_count is one page).
+
+        Bounded whatever the tracker says: a page that brings no item not seen before ends
+        the listing (a `total_count` that lies), and so does the MAX_PAGES-th page, with a
+        warning naming the endpoint; a `total_count` that is not a count is an error."""
         offset = 0
-        while True:
+        seen: set[Any] = set()
+        for number in range(1, MAX_PAGES + 1):
             page = self.call(
                 "get",
                 path,
@@ -222,13 +230,32 @@ class Transport:
                 not_found=not_found,
             )
             items = page.get(container)
-            if not isinstance(items, list):
-                raise TrackerError(f"{what}: unexpected answer (no {container!r} list)")
+            if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+                raise TrackerError(f"{what}: unexpected answer (no {container!r} list of objects)")
+            ids = [item.get("id") for item in items]
+            if items and all(i in seen for i in ids if i is not None) and None not in ids:
+                log.warning(
+                    "%s: %s page %d (offset %d) brought nothing new; the listing ends there",
+                    what,
+                    path,
+                    number,
+                    offset,
+                )
+                return
+            seen.update(ids)
             yield from items
             offset += len(items)
-            total = page.get("total_count")
-            if not items or total is None or offset >= int(total):
+            total = _count(page.get("total_count"), what)
+            if not items or total is None or offset >= total:
                 return
+        log.warning(
+            "%s: %s has more than %d pages (total_count %s); stopped after %d items",
+            what,
+            path,
+            MAX_PAGES,
+            page.get("total_count"),
+            offset,
+        )
 
     def call(
         self,
@@ -350,6 +377,23 @@ class Transport:
 
     def _scrub(self, text: str) -> str:
         return text.replace(self._key, "***")
+
+
+def _count(value: Any, what: str) -> int | None:
+    """A listing's `total_count`: None when absent; an error when not a count."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise TrackerError(f"{what}: unexpected answer (total_count {value!r} is not a count)")
+    try:
+        count = int(value)
+    except ValueError:
+        raise TrackerError(
+            f"{what}: unexpected answer (total_count {value!r} is not a count)"
+        ) from None
+    if count < 0:
+        raise TrackerError(f"{what}: unexpected answer (total_count {value!r} is not a count)")
+    return count
 
 
 def _prefix(issue_id: int | None) -> str:

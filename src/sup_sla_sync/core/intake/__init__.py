@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from ..classify import examined
 from ..clocks import SlaView
 from ..memo import MemoFn
 from ..model import People, ServiceLevel
@@ -157,7 +158,9 @@ CHECKS: tuple[Check[Any], ...] = (
 def _request_text(view: SlaView, people: People) -> RequestText:
     notes = [j.notes for j in view.timeline.journals if people.is_client(j.user_id)]
     issue = view.issue
-    return RequestText(issue.subject, issue.description, "\n".join([issue.description, *notes]))
+    # Bounded: what a check examines of a request is its first MAX_EXAMINED characters.
+    client_text = examined("\n".join([examined(issue.description), *map(examined, notes)]))
+    return RequestText(examined(issue.subject), examined(issue.description), client_text)
 
 
 def intake_notes(

@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from ..classify import examined
 from ..texts import LANGUAGES
 from ..texts import text as note_text
 
@@ -202,6 +203,7 @@ def _has_company(text: str) -> bool:
 
 def identity_check(subject: str, description: str) -> IdentityCheck:
     """Rule 11 for a basic-level request: the IIN, the full name and the company it names."""
+    subject, description = examined(subject), examined(description)
     text = f"{subject}\n{description}"
     iin = _find_iin(text)
     valid = iin is not None and iin_is_valid(iin)

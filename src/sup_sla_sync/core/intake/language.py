@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ..classify import _compile, normalize
+from ..classify import _compile, examined, normalize
 
 # Word syntax: ``a|b`` alternatives, ``stem*`` any ending, a leading ``~`` lets the usual Russian
 # verbal prefixes stand before the root (заебал, нахуй, распиздяй, выблядок, долбоеб). Every
@@ -123,11 +123,16 @@ def _mask(word: str) -> str:
 
 def offensive_words(text: str) -> list[str]:
     """Insults and obscenities in ``text``, masked, in order, without repeats."""
+    text = examined(text)
     found: dict[str, str] = {}
     for m in _TOKEN.finditer(text):
         token = m.group(0)
         folded = token.casefold().replace("ё", "е")
         clear = sum(ch not in MASKS for ch in folded)
+        # A token of digits and masks only is a number ("455", "4555"), not a word typed
+        # with digits ("a55" still is one).
+        if not any(ch.isalpha() for ch in folded):
+            continue
         if clear >= MIN_CLEAR and _OBSCENE_WORD.fullmatch(folded):
             found.setdefault(folded, _mask(token))
     for m in _OBSCENE_PHRASE.finditer(normalize(text)):

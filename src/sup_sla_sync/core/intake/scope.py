@@ -16,7 +16,18 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from ..classify import EN, ERROR, KK, RU, _compile, classify_category, normalize
+from ..classify import (
+    EN,
+    ERROR,
+    KK,
+    RU,
+    _compile,
+    classify_category,
+    examined,
+    normalize,
+    words_after,
+    words_before,
+)
 from ..model import Category
 from ..texts import LANGUAGES
 from ..texts import text as note_text
@@ -327,8 +338,8 @@ def _install_words(texts: Sequence[str]) -> list[str]:
         if _PORTAL_SOFTWARE.search(whole):
             continue
         for m in _INSTALL_PRODUCT.finditer(text):
-            before = text[: m.start()].split()[-1:]
-            after = text[m.end() :].split()[:1]
+            before = words_before(text, m.start(), 1)
+            after = words_after(text, m.end(), 1)
             if set(before) & set(NOT_A_REQUEST_BEFORE) or set(after) & set(NOT_A_REQUEST_AFTER):
                 continue
             found.append(m.group(0))
@@ -344,6 +355,7 @@ def _portal_error(subject: str, description: str, texts: Sequence[str]) -> bool:
 
 def out_of_scope(subject: str, description: str) -> list[ScopeFinding]:
     """The rule-6 topics the request is about, in :data:`TOPICS` order, with the phrases found."""
+    subject, description = examined(subject), examined(description)
     texts = [_scope_text(subject), _scope_text(description)]
     if _portal_error(subject, description, texts):
         return []
