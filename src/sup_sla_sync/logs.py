@@ -10,6 +10,8 @@ import sys
 from datetime import UTC, datetime
 from urllib.parse import parse_qsl, unquote, urlsplit, urlunsplit
 
+from sup_sla_sync.inert import inert
+
 _SECRETS: set[str] = set()
 _RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
 
@@ -28,7 +30,12 @@ def redact(text: str) -> str:
 
 class _TextFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
-        extra = {k: v for k, v in record.__dict__.items() if k not in _RESERVED}
+        # One record, one line: client text in a message (a subject, a note, a server's
+        # answer) cannot forge another line nor drive the terminal (SPEC.md, principle 8).
+        record = logging.makeLogRecord(
+            {**record.__dict__, "msg": inert(record.getMessage()), "args": None}
+        )
+        extra = {k: inert(v) for k, v in record.__dict__.items() if k not in _RESERVED}
         line = super().format(record)
         if extra:
             line += " " + " ".join(f"{k}={v}" for k, v in extra.items())

@@ -18,6 +18,7 @@ from sup_sla_sync.config import Settings, load_settings, resolve_config_path
 from sup_sla_sync.core.calendar import WorkCalendar
 from sup_sla_sync.core.texts import LANGUAGES
 from sup_sla_sync.errors import SlaSyncError
+from sup_sla_sync.inert import inert
 from sup_sla_sync.logs import redact, register_secret, setup_logging
 
 if TYPE_CHECKING:
@@ -223,7 +224,7 @@ def sync_cmd(app: App, dry_run: bool, issue_ids: tuple[int, ...], fmt: str) -> N
         for write in result.planned:
             click.echo(_describe_write(write))
         for wait in result.waits:
-            click.echo(f"#{wait['issue']} {wait['wait']}")
+            click.echo(f"#{wait['issue']} {inert(wait['wait'])}")
         click.echo(
             ("dry run: " if dry_run else "")
             + f"seen {result.seen}, updated {result.updated}, reminders {result.reminders}, "
@@ -237,7 +238,7 @@ def sync_cmd(app: App, dry_run: bool, issue_ids: tuple[int, ...], fmt: str) -> N
             )
         )
         for error in result.errors:
-            click.echo(f"error: {error['error']}", err=True)
+            click.echo(f"error: {inert(error['error'])}", err=True)
     if result.errors:
         sys.exit(1)
 
@@ -256,7 +257,7 @@ def _describe_write(write: dict[str, Any]) -> str:
     if write.get("priority"):
         change += f" priority -> {write['priority']};"
     privacy = "private" if write.get("private") else "public"
-    first_line = write["note"].splitlines()[0]
+    first_line = inert(write["note"].splitlines()[0])
     return f"{head}:{change} {privacy} note {first_line}"
 
 

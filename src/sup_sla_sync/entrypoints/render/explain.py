@@ -6,6 +6,7 @@ from typing import Any
 
 from sup_sla_sync.core.calendar import WorkCalendar
 from sup_sla_sync.core.clocks import Clock, SlaView
+from sup_sla_sync.inert import inert
 
 
 def local_time(calendar: WorkCalendar, instant: Any) -> str | None:
@@ -72,8 +73,8 @@ def explain_lines(view: SlaView, planned: list[dict[str, Any]]) -> list[str]:
     calendar = view.calendar
     policy = f"contract policy {view.policy!r}" if view.policy else "the default targets"
     lines = [
-        f"#{view.issue.id} {view.issue.subject}",
-        f"  status {view.issue.status!r}; level {c.level.value}, channel {c.channel.value}, "
+        f"#{view.issue.id} {inert(view.issue.subject)}",
+        f"  status {inert(view.issue.status)!r}; level {c.level.value}, channel {c.channel.value}, "
         f"priority {c.priority.value} ({view.issue.priority}), category {c.category.value} "
         f"(from {c.category_source})",
         f"  policy: {policy}; hours {describe_calendar(calendar)}",
@@ -104,7 +105,7 @@ def explain_lines(view: SlaView, planned: list[dict[str, Any]]) -> list[str]:
             elif what == "watcher":
                 detail = f"user {write['user_id']}"
             else:
-                detail = write["note"].splitlines()[0]
+                detail = inert(write["note"].splitlines()[0])
             lines.append(f"    {what}: {detail}")
     else:
         lines.append("  the next pass would write nothing")

@@ -7,6 +7,7 @@ from typing import Any
 from sup_sla_sync.core.clocks import SlaView
 from sup_sla_sync.core.queue import next_clock, queue_order
 from sup_sla_sync.entrypoints.render.explain import local_time
+from sup_sla_sync.inert import inert
 
 
 def queue_rows(views: list[SlaView], logins: dict[int, str]) -> list[dict[str, Any]]:
@@ -43,6 +44,7 @@ def queue_lines(rows: list[dict[str, Any]]) -> list[str]:
         due = row["due"] or ("paused" if row["clock"] == "resolution" else "-")
         lines.append(
             f"{row['issue']:>6}  {row['level']:<5}  {row['priority']:<9}  {due:<22}  "
-            f"{shown:>7}  {row['sla_state']:<9}  {row['assignee'] or '-':<10}  {row['subject']}"
+            f"{shown:>7}  {row['sla_state']:<9}  {inert(row['assignee'] or '-'):<10}  "
+            f"{inert(row['subject'])}"
         )
     return lines

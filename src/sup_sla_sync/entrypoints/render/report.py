@@ -60,6 +60,7 @@ from sup_sla_sync.core.model import (
     SlaState,
 )
 from sup_sla_sync.core.texts import text
+from sup_sla_sync.inert import inert
 
 LEVELS = (ServiceLevel.VIP.value, ServiceLevel.BASIC.value)
 PRIORITIES = tuple(priority.value for priority in PRIORITY_ORDER)
@@ -395,7 +396,7 @@ def report_table(
         missed = " + ".join(_t(language, f"clock.{m}") for m in row["missed"])
         lines.append(
             f"  #{row['issue']:<6} {local_datetime(language, row['created'])}  {kind}  "
-            f"{missed}  {row['subject']}"
+            f"{missed}  {inert(row['subject'])}"
         )
     return lines
 
