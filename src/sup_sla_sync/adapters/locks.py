@@ -23,12 +23,14 @@ before every close limit the harm.
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import hashlib
 import importlib
 import logging
 import os
 import socket
+import stat
 import threading
 import time
 import uuid
@@ -93,10 +95,17 @@ class FileLock(AbstractContextManager["FileLock"]):
         self.lost = threading.Event()  # never set: the kernel keeps an flock while we live
 
     def __enter__(self) -> FileLock:
+        # Never through a symlink (its target would be truncated), never anything but a
+        # regular file, and the tool's user's alone (SPEC.md, principle 7).
+        flags = os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC
         try:
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+            fd = os.open(self.path, flags, 0o600)
         except OSError as exc:
-            raise ConfigError(f"lock.path: cannot open {self.path}: {exc.strerror}") from None
+            why = "a symlink (not followed)" if exc.errno == errno.ELOOP else exc.strerror
+            raise ConfigError(f"lock.path: cannot open {self.path}: {why}") from None
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            os.close(fd)
+            raise ConfigError(f"lock.path: {self.path} is not a regular file")
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

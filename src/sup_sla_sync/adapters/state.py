@@ -10,14 +10,18 @@ from __future__ import annotations
 
 import json
 import logging
+import os
 import sqlite3
+import stat
 from collections.abc import Iterable, Mapping
+from contextlib import closing
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from sup_sla_sync.core.model import FieldChange, IssueSnapshot, Journal
+from sup_sla_sync.errors import ConfigError
 
 log = logging.getLogger("sup_sla_sync.state")
 
@@ -44,16 +48,25 @@ class State:
 
 
 class StateStore:
-    """The SQLite file: `load` at start, `save` after each pass."""
+    """The SQLite file: `load` at start, `save` after each pass.
+
+    It holds subjects, descriptions (national ID numbers among them) and private notes:
+    the directory is 0700 and the files 0600 (SPEC.md, principle 7), and no symlink is
+    followed. A directory that is not one, or that cannot be written, is a configuration
+    error naming `daemon.state_dir` when the store is made, before any pass writes to the
+    tracker; afterwards no error of the file fails a pass (a warning, then afresh)."""
 
     def __init__(self, directory: Path) -> None:
         self.path = directory / FILE_NAME
+        _prepare(directory, self.path)
 
     def load(self) -> State:
-        if not self.path.exists():
-            return State()
+        if not self.path.exists() or (self.path.is_file() and self.path.stat().st_size == 0):
+            return State()  # none yet (an empty file is the one made when checking)
         try:
-            with sqlite3.connect(self.path) as db:
+            if self.path.is_symlink() or not self.path.is_file():
+                raise ValueError("not a regular file")
+            with closing(sqlite3.connect(self.path)) as db:
                 version = db.execute("PRAGMA user_version").fetchone()[0]
                 if version != SCHEMA_VERSION:
                     log.warning(
@@ -63,11 +76,13 @@ class StateStore:
                     )
                     return State()
                 meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
-                issues = {
-                    int(row[0]): Known(_snapshot(json.loads(row[1])), _when(row[2]))
-                    for row in db.execute("SELECT id, snapshot, wake_at FROM issues")
-                }
-        except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:
+                # Every row read before any is decoded: a decode error must not keep a
+                # statement (and its read lock on the file) alive in its traceback.
+                rows = db.execute("SELECT id, snapshot, wake_at FROM issues").fetchall()
+            issues = {
+                int(row[0]): Known(_snapshot(json.loads(row[1])), _when(row[2])) for row in rows
+            }
+        except Exception as exc:  # any decode error: the cache is only a cache
             log.warning("%s: unreadable (%s); starting afresh", self.path, exc)
             return State()
         return State(
@@ -80,17 +95,38 @@ class StateStore:
     def save(self, state: State, changed: Iterable[int] | None = None) -> None:
         """Write `state` in one transaction: every issue, or (`changed` given, and the file
         one of this version) only those issues, dropping the ones `state` no longer has."""
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
             self._write(state, changed)
+        except (OSError, sqlite3.OperationalError) as exc:
+            # Disk full, locked, read-only: the pass did its writes; a cache that could not
+            # be saved costs the next pass more reads, nothing else.
+            log.warning("%s: not saved (%s); the next pass costs more", self.path, exc)
         except sqlite3.DatabaseError as exc:
-            # A corrupt file cannot be repaired in place: start a new one.
-            log.warning("%s: %s; writing a new file", self.path, exc)
-            self.path.unlink(missing_ok=True)
-            self._write(state, None)
+            # A corrupt file cannot be repaired in place: set it aside (kept, for a look)
+            # and start a new one.
+            aside = self.path.with_name(self.path.name + ".corrupt")
+            log.warning("%s: %s; set aside as %s, writing a new file", self.path, exc, aside)
+            try:
+                os.replace(self.path, aside)
+                self._write(state, None)
+            except (OSError, sqlite3.Error) as again:
+                log.warning("%s: not saved (%s); the next pass costs more", self.path, again)
+        except sqlite3.Error as exc:
+            log.warning("%s: not saved (%s); the next pass costs more", self.path, exc)
+        finally:
+            _private(self.path)
 
     def _write(self, state: State, changed: Iterable[int] | None) -> None:
-        with sqlite3.connect(self.path) as db:
+        _create_private(self.path)
+        # SQLite's rollback journal is created with the process' umask: 0600 too.
+        umask = os.umask(0o077)
+        try:
+            self._write_rows(state, changed)
+        finally:
+            os.umask(umask)
+
+    def _write_rows(self, state: State, changed: Iterable[int] | None) -> None:
+        with closing(sqlite3.connect(self.path)) as db, db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version != SCHEMA_VERSION:
                 db.executescript("DROP TABLE IF EXISTS meta; DROP TABLE IF EXISTS issues;")
@@ -122,6 +158,44 @@ class StateStore:
 
     def size(self) -> int:
         return self.path.stat().st_size if self.path.exists() else 0
+
+
+def _prepare(directory: Path, path: Path) -> None:
+    """The directory exists (made 0700), is a directory, and the file can be written."""
+    where = f"daemon.state_dir: {directory}"
+    try:
+        if directory.is_symlink() or (directory.exists() and not directory.is_dir()):
+            raise ConfigError(f"{where}: not a directory")
+        if not directory.exists():
+            directory.mkdir(mode=0o700, parents=True)
+            os.chmod(directory, 0o700)  # whatever the umask
+        _create_private(path)
+        _private(path)
+    except ConfigError:
+        raise
+    except OSError as exc:
+        raise ConfigError(f"{where}: cannot be written ({exc.strerror or exc})") from None
+
+
+def _create_private(path: Path) -> None:
+    """Create `path` 0600 if missing, never through a symlink; refuse one that is not a
+    regular file."""
+    fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path} is not a regular file")
+    finally:
+        os.close(fd)
+
+
+def _private(path: Path) -> None:
+    """The file and SQLite's companions (-journal, -wal, -shm): 0600."""
+    for name in (path, *(path.with_name(path.name + s) for s in ("-journal", "-wal", "-shm"))):
+        try:
+            if not name.is_symlink():
+                os.chmod(name, 0o600)
+        except OSError:
+            pass
 
 
 def _rows(items: Iterable[tuple[int, Known]]) -> Iterable[tuple[int, str, str | None, str]]:

@@ -150,7 +150,13 @@ class Daemon:
         }
         try:
             temporary = self.heartbeat.with_name(self.heartbeat.name + ".tmp")
-            temporary.write_text(json.dumps(data) + "\n", encoding="utf-8")
+            # A fresh file, never through a symlink a stranger left there (unlink removes
+            # the link, not its target); rename replaces a link, never writes through it.
+            temporary.unlink(missing_ok=True)
+            flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+            fd = os.open(temporary, flags, 0o600)
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                out.write(json.dumps(data) + "\n")
             os.replace(temporary, self.heartbeat)
         except OSError as exc:
             log.warning("cannot write the heartbeat file %s: %s", self.heartbeat, exc)
