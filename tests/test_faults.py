@@ -41,7 +41,8 @@ TOOL, AGENT, LEAD, CLIENT = 1, 10, 12, 20
 
 STATUSES = {1: ("New", False), 2: ("In Progress", False), 4: ("Feedback", False)}
 STATUSES |= {5: ("Closed", True), 6: ("Rejected", True), 3: ("Resolved", False)}
-PRIORITIES = {2: ("Normal", True), 3: ("High", False)}
+PRIORITIES = {2: ("Normal", True), 3: ("High", False), 1: ("Low", False)}
+PRIORITIES |= {4: ("Urgent", False), 5: ("Immediate", False)}  # every pass checks each name
 FIELDS = {
     7: "SLA level",
     8: "Channel",

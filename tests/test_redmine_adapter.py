@@ -56,10 +56,16 @@ def add_directory(rsps: responses.RequestsMock) -> None:
         {"id": 2, "name": "In Progress", "is_closed": False},
         {"id": 4, "name": "Feedback", "is_closed": False},
         {"id": 5, "name": "Closed", "is_closed": True},
+        # The other names the default configuration gives (every pass checks them).
+        {"id": 3, "name": "Resolved", "is_closed": False},
+        {"id": 6, "name": "Rejected", "is_closed": True},
     ]
     priorities = [
         {"id": 2, "name": "Normal", "is_default": True},
         {"id": 3, "name": "High", "is_default": False},
+        {"id": 1, "name": "Low", "is_default": False},
+        {"id": 4, "name": "Urgent", "is_default": False},
+        {"id": 5, "name": "Immediate", "is_default": False},
     ]
     fields = [
         {
@@ -73,9 +79,19 @@ def add_directory(rsps: responses.RequestsMock) -> None:
         {"id": 8, "name": "SLA state", "customized_type": "issue", "field_format": "string"},
         {"id": 9, "name": "Tags", "customized_type": "issue", "field_format": "list"},
         {"id": 30, "name": "Phone", "customized_type": "user", "field_format": "string"},
+        *(
+            {"id": i, "name": n, "customized_type": "issue", "field_format": "string"}
+            for i, n in (
+                (51, "Channel"),
+                (52, "Category"),
+                (53, "SLA first response due"),
+                (54, "SLA resolution due"),
+            )
+        ),
     ]
     rsps.get(f"{URL}/issue_statuses.json", json={"issue_statuses": statuses})
-    rsps.get(f"{URL}/trackers.json", json={"trackers": [{"id": 1, "name": "Bug"}]})
+    trackers = [{"id": 1, "name": "Bug"}, {"id": 3, "name": "Support"}]
+    rsps.get(f"{URL}/trackers.json", json={"trackers": trackers})
     rsps.get(f"{URL}/enumerations/issue_priorities.json", json={"issue_priorities": priorities})
     rsps.get(f"{URL}/custom_fields.json", json={"custom_fields": fields})
     rsps.get(

@@ -24,7 +24,7 @@ from sup_sla_sync.adapters.redmine.directory import (
 )
 from sup_sla_sync.adapters.redmine.transport import RequestStats, Transport
 from sup_sla_sync.config import Settings
-from sup_sla_sync.core.model import IssueSnapshot, People
+from sup_sla_sync.core.model import IssueSnapshot, People, StatusRole
 from sup_sla_sync.errors import AuthError, ConfigError, TrackerError, TrackerUnavailable
 from sup_sla_sync.logs import register_secret
 
@@ -71,6 +71,7 @@ class RedmineAdapter:
             raise ConfigError("redmine.api_key: empty (set SUP_SLA_REDMINE__API_KEY)")
         register_secret(key)
         self.url = config.url
+        self._settings = settings
         self._transport = Transport(
             config.url,
             key,
@@ -218,6 +219,50 @@ class RedmineAdapter:
         }
         self._directory = Directory(statuses, trackers, priorities, custom_fields, projects, groups)
         return self._directory
+
+    def check_names(self) -> None:
+        """Every status, priority, tracker and field name the configuration gives exists in
+        the tracker (as last read): else exit 2 naming the key, before any issue is
+        decided. `check` said so once; a name renamed in Redmine since then would turn
+        pauses into work and closed issues into breaches (SPEC.md, principle 8)."""
+        settings, directory = self._settings, self.directory
+        problems = []
+        statuses = settings.statuses
+        named = [
+            *(
+                (f"statuses.{role.value}", n)
+                for role in StatusRole
+                for n in getattr(statuses, role.value)
+            ),
+            ("statuses.reopen_to", statuses.reopen_to),
+            ("statuses.auto_close_to", statuses.auto_close_to),
+        ]
+        problems += [
+            f"{key}: no status {name!r} in the tracker" + _has(directory.statuses)
+            for key, name in named
+            if name not in directory.statuses
+        ]
+        for section, have, what in (
+            ("priorities", directory.priorities, "priority"),
+            ("trackers", directory.trackers, "tracker"),
+        ):
+            for key, names in getattr(settings, section).model_dump().items():
+                problems += [
+                    f"{section}.{key}: no {what} {name!r} in the tracker" + _has(have)
+                    for name in names
+                    if name not in have
+                ]
+        if not self.limited:  # custom fields are shown to administrators only
+            for key, name in settings.fields.model_dump().items():
+                if name and name not in directory.custom_fields:
+                    problems.append(
+                        f"fields.{key}: no issue custom field {name!r} in the tracker"
+                        + _has(directory.custom_fields)
+                    )
+        if problems:
+            raise ConfigError(
+                "; ".join(problems) + " (renamed in the tracker? `check` lists what it has)"
+            )
 
     def project_setup(self, identifier: str) -> ProjectSetup:
         """The trackers and issue custom fields one project enables (for `check`)."""
@@ -368,6 +413,10 @@ class RedmineAdapter:
         last read them. An issue whose read fails goes to `on_error` (default: logged) and
         is skipped; a tracker outage (`TrackerUnavailable`) ends the iteration.
         """
+        # A full listing re-reads the directory (a handful of requests), so that a status or
+        # field renamed since the last one is seen; an incremental one keeps it.
+        if self._directory is not None:
+            self.load_directory(refresh=True)
         filters: list[dict[str, Any]] = [{"status_id": "open"}]
         if closed_since is not None:
             if closed_since.tzinfo is None:
@@ -419,6 +468,7 @@ class RedmineAdapter:
         progress display, before the first); an issue whose read fails goes to
         `on_error` (default: logged) and is skipped; an outage ends the iteration."""
         self.load_directory()  # its failures concern every issue: they end the iteration
+        self.check_names()
         listed = self._list_issues(projects, filters)
         if on_listed is not None:
             on_listed(len(listed))
@@ -654,3 +704,9 @@ class RedmineAdapter:
         known = self._known.get(issue_id)
         if known is not None:  # adding a watcher does not touch updated_on
             self._known[issue_id] = replace(known, watcher_ids=known.watcher_ids | {user_id})
+
+
+def _has(names: Iterable[str]) -> str:
+    shown = sorted(names)
+    more = f", ... ({len(shown)} in all)" if len(shown) > 12 else ""
+    return f"; it has: {', '.join(repr(n) for n in shown[:12])}{more}"
