@@ -90,3 +90,22 @@ def test_an_anonymous_note_does_not_meet_the_first_response(sla: SlaHarness) -> 
     summary = sla.sync(config, issue_id)
     assert summary["breaches"] == 1, summary
     assert sla.fields(issue_id)["sla_state"] == "breached"
+
+
+def test_a_status_renamed_after_check_stops_sync_naming_the_key(sla: SlaHarness) -> None:
+    """`check` is clean; then an admin renames "Feedback" in Redmine. The next `sync`
+    exits 2 naming statuses.awaiting_client (it used to exit 0 and plan wrong states)."""
+    config = sla.config(round_the_clock=True)
+    assert sla.run(config, "check").rc == 0
+    renamed = "Feedback (renamed)"
+    with sla.rm.db() as conn:
+        conn.execute("UPDATE issue_statuses SET name = ? WHERE name = 'Feedback'", (renamed,))
+    try:
+        result = sla.run(config, "sync", "--format", "json")
+        assert result.rc == 2, str(result)
+        assert "statuses.awaiting_client: no status 'Feedback' in the tracker" in result.stderr
+        assert repr(renamed) in result.stderr
+    finally:
+        with sla.rm.db() as conn:
+            conn.execute("UPDATE issue_statuses SET name = 'Feedback' WHERE name = ?", (renamed,))
+    assert sla.run(config, "sync", "--format", "json").rc in (0, 1)
