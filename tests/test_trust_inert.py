@@ -85,3 +85,13 @@ def test_a_text_log_line_cannot_forge_another() -> None:
     line = formatter.format(record)
     assert "\n" not in line and "\x1b" not in line and "\r" not in line
     assert line.startswith("WARNING issue 7: \\x1b]0;pwned")
+
+
+@pytest.mark.parametrize("at", ["0001-01-01", "9999-12-31T23:59+14:00"])
+@pytest.mark.parametrize("command", [["queue"], ["explain", "7"]])
+def test_an_at_out_of_range_is_exit_2_naming_the_option(
+    hostile: Cli, command: list[str], at: str
+) -> None:
+    result = hostile(*command, "--at", at)
+    assert result.exit_code == 2, result.output
+    assert "--at" in result.output and "Traceback" not in result.output

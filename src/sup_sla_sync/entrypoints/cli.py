@@ -321,9 +321,14 @@ def parse_at(value: str | None, calendar: WorkCalendar) -> datetime | None:
             f"{value!r} is not a time like 2026-11-30 17:00 or 2026-11-30T17:00+05:00",
             param_hint="--at",
         ) from None
+    if not 1970 <= moment.year <= 9998:
+        raise click.BadParameter(f"{value!r}: a year from 1970 to 9998", param_hint="--at")
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=calendar.zone)
-    return moment.astimezone(UTC)
+    try:
+        return moment.astimezone(UTC)
+    except (OverflowError, ValueError):
+        raise click.BadParameter(f"{value!r} is out of range", param_hint="--at") from None
 
 
 @main.command("explain")
