@@ -530,6 +530,29 @@ def test_sync_exits_3_when_the_tracker_is_down_from_the_start(
     assert result.stdout == ""
 
 
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param("<html><body>Please sign in</body></html>", id="login-page"),
+        pytest.param('{"user": {"login": "sla-bot"}}', id="no-user-id"),
+        pytest.param('{"user": {"id": "5"}}', id="id-not-a-number"),
+    ],
+)
+def test_sync_exits_3_when_what_answers_is_not_the_trackers_api(
+    redmine: CannedRedmine, run_cli: Any, body: str
+) -> None:
+    """A login page or a proxy's page at redmine.url: the tracker is unavailable to us
+    (exit 3, as for a refused connection), not an internal error (exit 1)."""
+    redmine.fail_always("GET", "/users/current.json", body)
+
+    result = run_cli("sync")
+
+    assert result.exit_code == 3, result.output + result.stderr
+    assert f"the tracker at {URL}" in result.stderr
+    assert "redmine.url" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
 def test_sync_exits_3_when_the_key_is_refused(redmine: CannedRedmine, run_cli: Any) -> None:
     redmine.fail_always("GET", "/users/current.json", 401)
 

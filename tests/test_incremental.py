@@ -279,3 +279,23 @@ def test_issues_by_state_count_every_known_issue_not_only_the_evaluated() -> Non
     assert quiet.seen == 0
     assert quiet.states == first.states
     assert sum(quiet.states.values()) == 2
+
+
+def test_a_clients_own_level_is_warned_once_a_run_naming_the_issue(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """`check` cannot see workflow field permissions over REST: the pass says which issue
+    shows that a client could set a field that grants service, once, not every pass."""
+    own = issue("2025-01-13 10:00", level="VIP", issue_id=7, set_by=None)
+    svc, tracker, clock = setup(own, issue("2025-01-13 10:10", level="VIP", issue_id=8))
+    svc.run_pass()
+    clock.set("2025-01-13 10:35")
+    svc.run_pass()
+    warned = [r for r in caplog.records if "not believed" in r.getMessage()]
+    assert [r.getMessage() for r in warned] == [
+        "issue 7: 'SLA level' = 'VIP' was set by a client: not believed; make the field "
+        "read-only for client roles (setup-script --staff-only-role)"
+    ]
+    assert tracker.issues[7].field("SLA first response due") != tracker.issues[8].field(
+        "SLA first response due"
+    )  # 7 is served as basic, 8 (level set by an agent) as VIP

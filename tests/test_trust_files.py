@@ -57,12 +57,65 @@ def test_a_symlinked_state_file_is_refused_and_its_target_untouched(tmp_path: Pa
 
 
 def test_a_short_journal_row_or_any_garbage_starts_afresh(tmp_path: Path) -> None:
-    store = StateStore(tmp_path)
+    """Even a row sealed with the right key (a bug of another version, say) that does not
+    decode starts afresh, never a traceback."""
+    store = StateStore(tmp_path, "the-key")
     store.save(sample_state())
     for damage in ("json_set(snapshot, '$.journals', json('[[1]]'))", "'[1, 2'"):
         with closing(sqlite3.connect(store.path)) as db, db:
             db.execute(f"UPDATE issues SET snapshot = {damage}")
+            rows = db.execute("SELECT id, snapshot, wake_at FROM issues").fetchall()
+            db.executemany(
+                "UPDATE issues SET seal = ? WHERE id = ?",
+                [(store._seal(str(i), snap, wake), i) for i, snap, wake in rows],
+            )
         assert store.load() == State()
+
+
+def hide_the_tools_notes(store: StateStore) -> None:
+    """What a tamperer with write access to the file (not to the key) would do: drop the
+    tool's journals from every cached snapshot, keeping the row's seal."""
+    with closing(sqlite3.connect(store.path)) as db, db:
+        db.execute("UPDATE issues SET snapshot = json_set(snapshot, '$.journals', json('[]'))")
+
+
+def test_a_snapshot_changed_outside_the_tool_is_not_believed(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    state = sample_state()
+    assert any(k.snapshot.journals for k in state.issues.values())
+    store = StateStore(tmp_path, "the-key")
+    store.save(state)
+    assert store.load() == state  # sealed with the key: believed as saved
+
+    hide_the_tools_notes(store)
+    loaded = store.load()
+
+    with_notes = {i for i, k in state.issues.items() if k.snapshot.journals}
+    assert with_notes and with_notes < set(state.issues)
+    # Those changed are read again from the tracker; the others are believed as saved.
+    assert loaded.issues == {i: k for i, k in state.issues.items() if i not in with_notes}
+    assert loaded.full_listed_at is None  # by a full listing: they are in no incremental one
+    assert loaded.listed_at == state.listed_at
+    shown = ", ".join(f"#{i}" for i in sorted(with_notes))
+    assert f"{len(with_notes)} issue(s) changed outside the tool ({shown})" in caplog.text
+
+
+def test_a_changed_listing_time_or_another_key_starts_afresh(tmp_path: Path) -> None:
+    """A listing time moved forward would hide the changes made before it."""
+    store = StateStore(tmp_path, "the-key")
+    store.save(sample_state())
+    assert StateStore(tmp_path, "another-key").load() == State()
+
+    with closing(sqlite3.connect(store.path)) as db, db:
+        db.execute("UPDATE meta SET value = '2030-01-01T00:00:00+00:00' WHERE key = 'listed_at'")
+    assert store.load() == State()
+
+
+def test_the_key_is_not_in_the_file(tmp_path: Path) -> None:
+    store = StateStore(tmp_path, "0123456789abcdef0123456789abcdef01234567")
+    store.save(sample_state())
+    assert b"0123456789abcdef" not in store.path.read_bytes()
 
 
 def test_an_error_while_saving_is_a_warning_and_deletes_nothing(

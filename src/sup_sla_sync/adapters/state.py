@@ -8,6 +8,8 @@ rebuilt at the next save. Only the pass-lock holder writes it.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import os
@@ -25,8 +27,10 @@ from sup_sla_sync.errors import ConfigError
 
 log = logging.getLogger("sup_sla_sync.state")
 
-SCHEMA_VERSION = 1
+# 2: every row sealed (HMAC-SHA256 with a key derived from the API key).
+SCHEMA_VERSION = 2
 FILE_NAME = "sup-sla-sync-state.sqlite3"
+META_KEYS = ("listed_at", "full_listed_at", "fingerprint")
 
 
 @dataclass
@@ -56,9 +60,21 @@ class StateStore:
     error naming `daemon.state_dir` when the store is made, before any pass writes to the
     tracker; afterwards no error of the file fails a pass (a warning, then afresh)."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, secret: str = "") -> None:
+        """`secret`: the API key. The rows are sealed with a key derived from it, so that
+        whoever can write the file but does not hold the key cannot make the tool believe
+        a snapshot the tracker never sent (one that hides the tool's own note, say): a row
+        whose seal does not match is dropped and the issue read again from the tracker
+        (SECURITY.md, "The cache"). A new key makes every row unknown once."""
         self.path = directory / FILE_NAME
+        self._key = hmac.new(
+            secret.encode(), b"sup-sla-sync state seal v2", hashlib.sha256
+        ).digest()
         _prepare(directory, self.path)
+
+    def _seal(self, *parts: str | None) -> str:
+        message = "\x1f".join("" if p is None else p for p in parts).encode()
+        return hmac.new(self._key, message, hashlib.sha256).hexdigest()
 
     def load(self) -> State:
         if not self.path.exists() or (self.path.is_file() and self.path.stat().st_size == 0):
@@ -78,17 +94,42 @@ class StateStore:
                 meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
                 # Every row read before any is decoded: a decode error must not keep a
                 # statement (and its read lock on the file) alive in its traceback.
-                rows = db.execute("SELECT id, snapshot, wake_at FROM issues").fetchall()
-            issues = {
-                int(row[0]): Known(_snapshot(json.loads(row[1])), _when(row[2])) for row in rows
-            }
+                rows = db.execute("SELECT id, snapshot, wake_at, seal FROM issues").fetchall()
+            if not hmac.compare_digest(
+                str(meta.get("seal", "")),
+                self._seal(*(meta.get(k) for k in META_KEYS)),
+            ):
+                log.warning(
+                    "%s: not sealed with this key (another key, or changed); starting afresh",
+                    self.path,
+                )
+                return State()
+            issues: dict[int, Known] = {}
+            unsealed: list[int] = []
+            for row in rows:
+                if not hmac.compare_digest(str(row[3]), self._seal(str(row[0]), row[1], row[2])):
+                    unsealed.append(int(row[0]))
+                    continue
+                issues[int(row[0])] = Known(_snapshot(json.loads(row[1])), _when(row[2]))
         except Exception as exc:  # any decode error: the cache is only a cache
             log.warning("%s: unreadable (%s); starting afresh", self.path, exc)
             return State()
+        full_listed_at = _when(meta.get("full_listed_at"))
+        if unsealed:
+            # Changed outside the tool: those issues are read again from the tracker, by a
+            # full listing (an unchanged issue is in no incremental one).
+            full_listed_at = None
+            log.warning(
+                "%s: %d issue(s) changed outside the tool (%s); read again from the tracker",
+                self.path,
+                len(unsealed),
+                ", ".join(f"#{i}" for i in sorted(unsealed)[:10])
+                + (", ..." if len(unsealed) > 10 else ""),
+            )
         return State(
             issues=issues,
             listed_at=_when(meta.get("listed_at")),
-            full_listed_at=_when(meta.get("full_listed_at")),
+            full_listed_at=full_listed_at,
             fingerprint=meta.get("fingerprint", ""),
         )
 
@@ -134,17 +175,19 @@ class StateStore:
             db.executescript(
                 "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);"
                 "CREATE TABLE IF NOT EXISTS issues ("
-                " id INTEGER PRIMARY KEY, updated_on TEXT, wake_at TEXT, snapshot TEXT);"
+                " id INTEGER PRIMARY KEY, updated_on TEXT, wake_at TEXT, snapshot TEXT,"
+                " seal TEXT);"
                 f"PRAGMA user_version = {SCHEMA_VERSION};"
             )
             db.execute("DELETE FROM meta")
+            meta = {
+                "listed_at": _stamp(state.listed_at),
+                "full_listed_at": _stamp(state.full_listed_at),
+                "fingerprint": state.fingerprint,
+            }
             db.executemany(
                 "INSERT INTO meta VALUES (?, ?)",
-                [
-                    ("listed_at", _stamp(state.listed_at)),
-                    ("full_listed_at", _stamp(state.full_listed_at)),
-                    ("fingerprint", state.fingerprint),
-                ],
+                [*meta.items(), ("seal", self._seal(*(meta[k] for k in META_KEYS)))],
             )
             if changed is None:
                 db.execute("DELETE FROM issues")
@@ -154,7 +197,13 @@ class StateStore:
                 gone = kept - set(state.issues)
                 db.executemany("DELETE FROM issues WHERE id = ?", [(i,) for i in gone])
                 rows = ((i, state.issues[i]) for i in set(changed) if i in state.issues)
-            db.executemany("INSERT OR REPLACE INTO issues VALUES (?, ?, ?, ?)", _rows(rows))
+            db.executemany(
+                "INSERT OR REPLACE INTO issues VALUES (?, ?, ?, ?, ?)",
+                (
+                    (i, updated, wake, snap, self._seal(str(i), snap, wake))
+                    for i, updated, wake, snap in _rows(rows)
+                ),
+            )
 
     def size(self) -> int:
         return self.path.stat().st_size if self.path.exists() else 0

@@ -100,14 +100,14 @@ def evaluate(
     evaluated in those. Everything is computed from creation, so a change of policy (like
     one of priority) moves the targets and keeps the elapsed and paused time.
     """
-    policy = policy_of(issue, rules, people)
+    classification = classify(issue, rules, people, memo)
+    policy = policy_of(issue, rules, people, classification.level_value)
     calendar = rules.calendar_of(policy, calendar)
     timeline = build_timeline(issue, people.tool_user_id)
     # Breached is sticky: an announced breach stays, even if a later priority change
     # moves the due time past `now`.
     tags = timeline.tags()
     breach_noted = {n for n in ClockName if f"{n.value}:breach" in tags}
-    classification = classify(issue, rules, people, memo)
     targets = targets_for(rules, classification, policy)
     reminders = rules.reminders
     first = _first_response(

@@ -23,6 +23,8 @@ class Classification:
     # Field values that grant service (level, channel) set by a client: not believed
     # (SPEC.md, principle 8). (field name, value) pairs, for `explain`.
     disbelieved: tuple[tuple[str, str], ...] = ()
+    # The service-level field's value as believed (None: none staff or the tool set).
+    level_value: str | None = None
 
 
 def trusted_author(user_id: int, people: People) -> bool:
@@ -57,13 +59,8 @@ def priority_of(name: str, rules: Rules) -> Priority:
     return rules.priorities.get(name, Priority.NORMAL)
 
 
-def channel_of(issue: IssueSnapshot, rules: Rules, people: People) -> Channel:
-    value = believed_field(issue, rules.fields.channel, people)
-    return rules.channels.get(value or "", Channel.OTHER)
-
-
-def level_of(issue: IssueSnapshot, rules: Rules, people: People) -> ServiceLevel:
-    if believed_field(issue, rules.fields.service_level, people) in rules.vip_values:
+def _level(value: str | None, issue: IssueSnapshot, rules: Rules, people: People) -> ServiceLevel:
+    if value in rules.vip_values:
         return ServiceLevel.VIP
     if issue.author_id in people.vip_ids or issue.project in rules.vip_projects:
         return ServiceLevel.VIP
@@ -88,27 +85,38 @@ def classify(
     issue: IssueSnapshot, rules: Rules, people: People, memo: MemoFn = no_memo
 ) -> Classification:
     category, source = category_of(issue, rules, people.tool_user_id, memo)
+    # Each believed value is worked out once (a walk over the journals each).
+    level_value = believed_field(issue, rules.fields.service_level, people)
+    channel_value = believed_field(issue, rules.fields.channel, people)
     disbelieved = tuple(
         (name, value)
-        for name in (rules.fields.service_level, rules.fields.channel)
-        if (value := issue.field(name)) is not None and believed_field(issue, name, people) != value
+        for name, believed in (
+            (rules.fields.service_level, level_value),
+            (rules.fields.channel, channel_value),
+        )
+        if (value := issue.field(name)) is not None and believed != value
     )
     return Classification(
-        level=level_of(issue, rules, people),
-        channel=channel_of(issue, rules, people),
+        level=_level(level_value, issue, rules, people),
+        channel=rules.channels.get(channel_value or "", Channel.OTHER),
         priority=priority_of(issue.priority, rules),
         category=category,
         category_source=source,
         disbelieved=disbelieved,
+        level_value=level_value,
     )
 
 
-def policy_of(issue: IssueSnapshot, rules: Rules, people: People) -> Policy | None:
+def policy_of(
+    issue: IssueSnapshot, rules: Rules, people: People, level_value: str | None
+) -> Policy | None:
     """The first contract policy that takes `issue` (None: the defaults). Any one matcher
-    is enough: the project, a group of the author, or the service-level field's value."""
-    value = believed_field(issue, rules.fields.service_level, people)
+    is enough: the project, a group of the author, or the service-level field's value
+    (`level_value`: as believed, `Classification.level_value`)."""
     for policy in rules.policies:
-        if issue.project in policy.projects or (value is not None and value in policy.field_values):
+        if issue.project in policy.projects or (
+            level_value is not None and level_value in policy.field_values
+        ):
             return policy
         if any(issue.author_id in people.groups.get(group, ()) for group in policy.groups):
             return policy

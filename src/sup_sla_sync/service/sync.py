@@ -188,10 +188,16 @@ class SyncService:
         # What the passes remember (in `state_dir`'s SQLite file too, when given): a pass
         # then lists only what changed and evaluates an unchanged issue only when it is due.
         full_scan = timedelta(minutes=settings.daemon.full_scan_minutes)
-        self.memory = PassMemory(StateStore(state_dir) if state_dir else None, full_scan)
+        store = (
+            StateStore(state_dir, settings.redmine.api_key.get_secret_value())
+            if state_dir
+            else None
+        )
+        self.memory = PassMemory(store, full_scan)
         self._listed_in_this_run = False
         self._retry: set[int] = set()  # issues whose last evaluation failed: again next pass
         self._states: dict[int, tuple[str, str]] = {}  # each issue's last (state, level)
+        self._disbelieved_warned: set[tuple[int, str, str]] = set()
 
     # --- reading ----------------------------------------------------------------------
 
@@ -458,6 +464,7 @@ class SyncService:
                 decision = self.decide(issue, people, now, MAX_TRANSITIONS - taken)
             writes += self._apply_plan(decision.plan, result, issue)
         plan = decision.plan
+        self._warn_disbelieved(issue.id, decision.view.classification.disbelieved)
         result.states[(str(decision.view.state), str(decision.view.classification.level))] += 1
         clock_notes = [n.tag for n in plan.notes if is_clock_note(n)]
         result.reminders += sum(
@@ -473,6 +480,23 @@ class SyncService:
                 f"{issue.project!r}, tracker {issue.tracker!r}): enable it in Redmine"
             )
         return decision
+
+    def _warn_disbelieved(self, issue_id: int, disbelieved: tuple[tuple[str, str], ...]) -> None:
+        """Once a run per issue and value: a client set a field that grants service. Not
+        believed (SPEC.md, principle 8); the warning tells the desk its workflow lets
+        clients edit the field (Redmine's API does not show that to `check`)."""
+        for name, value in disbelieved:
+            if (issue_id, name, value) in self._disbelieved_warned:
+                continue
+            self._disbelieved_warned.add((issue_id, name, value))
+            log.warning(
+                "issue %s: %r = %r was set by a client: not believed; make the field "
+                "read-only for client roles (setup-script --staff-only-role)",
+                issue_id,
+                name,
+                value,
+                extra={"issue": issue_id},
+            )
 
     def _apply_transition(
         self,

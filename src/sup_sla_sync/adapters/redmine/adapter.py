@@ -121,8 +121,14 @@ class RedmineAdapter:
         user = self._transport.get_one(
             "/users/current.json", "user", what="reading the current user"
         )
+        user_id = user.get("id")
+        if isinstance(user_id, bool) or not isinstance(user_id, int) or user_id <= 0:
+            raise TrackerUnavailable(
+                f"the tracker at {self._transport.shown_url}: /users/current.json names no "
+                "user id (is redmine.url the tracker's address?)"
+            )
         return {
-            "id": int(user["id"]),
+            "id": user_id,
             "login": user.get("login") or "",
             "admin": bool(user.get("admin", False)),
         }

@@ -347,6 +347,15 @@ class Transport:
                 return _Failure(TrackerUnavailable, text, True, exc.retry_after)
             return _Failure(TrackerError, f"{prefix}{what}: the tracker answered {status}")
         if isinstance(exc, rm_exceptions.JSONDecodeError):
+            if path == "/users/current.json":
+                # The first request of every command: no JSON here means that what answers
+                # at redmine.url is not the tracker's REST API (a login page, a proxy's
+                # error page): the tracker is unavailable to us, exit 3, not a bug.
+                text = (
+                    f"{unreachable}: {path} did not answer with JSON "
+                    "(is redmine.url the tracker's address, and the REST API enabled?)"
+                )
+                return _Failure(TrackerUnavailable, text, retryable=True)
             text = f"{prefix}{what}: the tracker's answer is not JSON (is redmine.url right?)"
             return _Failure(TrackerError, text, retryable=True)
         if isinstance(exc, rm_exceptions.HTTPProtocolError):
