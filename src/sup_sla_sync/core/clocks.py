@@ -48,6 +48,8 @@ class Clock:
     breached: bool
     intervals: tuple[Interval, ...]
     reminders_crossed: tuple[float, ...]  # configured fractions reached (active clocks)
+    # When the target is (or was) reached, paused or not: what a breach note names.
+    target_due: datetime | None = None
 
     @property
     def minutes_left(self) -> float:
@@ -178,6 +180,7 @@ def _first_response(
         breached=breached,
         intervals=(Interval(issue.created_on, stopped_at, RUNNING),),
         reminders_crossed=_crossed(reminders, used, target) if running else (),
+        target_due=due,
     )
 
 
@@ -227,6 +230,7 @@ def _resolution(
         breached=breach_noted or late,
         intervals=tuple(intervals),
         reminders_crossed=_crossed(reminders, used, target) if kind == RUNNING else (),
+        target_due=due,
     )
 
 

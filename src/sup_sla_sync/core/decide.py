@@ -13,9 +13,10 @@ tracker holds and from the notes' tags.
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from .calendar import WorkCalendar
@@ -84,11 +85,16 @@ class Decision:
     view: SlaView  # the issue as it is now
     transitions: tuple[Transition, ...]
     plan: Plan
-    # Client-facing writes due now but held for working hours ("auto-close at 09:00+05:00").
+    # Writes due now but held for working hours ("auto-close at 09:00+05:00").
     waits: tuple[str, ...] = ()
     # When the answer may next change while the issue does not (None: only a change of
     # the issue can change it): the daemon evaluates an unchanged issue again only then.
+    # With a write held, the instant it may go (the start of working hours).
     wake_at: datetime | None = None
+    # Breach notes that fell due before the transitions (a breach found only when the
+    # issue is closed, after downtime): written first, in the order they fell due, since
+    # after the close the stopped clock would no longer ask for them.
+    before: Plan | None = None
 
     @property
     def issue_id(self) -> int:
@@ -96,11 +102,12 @@ class Decision:
 
     @property
     def empty(self) -> bool:
-        return not self.transitions and self.plan.empty
+        return not self.transitions and self.plan.empty and self.before is None
 
     def writes(self) -> list[dict[str, Any]]:
         """The writes as plain values, in order (what `--dry-run` and `explain` print)."""
-        out = [describe_transition(self.issue_id, t) for t in self.transitions]
+        out = describe_plan(self.before) if self.before is not None else []
+        out += [describe_transition(self.issue_id, t) for t in self.transitions]
         return out + describe_plan(self.plan)
 
 
@@ -130,6 +137,7 @@ def decide(
     transitions: list[Transition] = []
     waits: list[str] = []
     working = ctx.calendar.is_working_time(now)
+    before: Plan | None = None
     for _ in range(max_transitions):
         transition = decide_transition(view, ctx, now)
         if transition is None:
@@ -138,14 +146,42 @@ def decide(
             # What a client reads goes out in working hours only: a night pass holds it.
             waits.append(_held(transition.kind, ctx, now))
             break
+        if not transitions and working:
+            before = _breaches_before(view, ctx)
+            for note in before.notes if before is not None else ():
+                issue = simulate_note(issue, note, people.tool_user_id, now)
         transitions.append(transition)
         issue = simulate(issue, transition, people.tool_user_id, now)
         view = evaluate(issue, calendar, rules, people, now, memo)
     plan = plan_updates(view, ctx, now)
-    if not working and _warning_note(view, ctx, now) is not None:
-        waits.append(_held(AUTO_CLOSE_WARNING, ctx, now))
+    if not working:
+        if _warning_note(view, ctx, now) is not None:
+            waits.append(_held(AUTO_CLOSE_WARNING, ctx, now))
+        held, _ = _clock_notes(view, ctx, view.timeline.tags())
+        waits += [_held(note.tag, ctx, now) for note in held]
     wake = wake_up(view, rules, ctx.calendar, now)
-    return Decision(first, tuple(transitions), plan, tuple(waits), wake)
+    if waits:
+        # Held writes may go at the start of working hours: the issue is evaluated then,
+        # even when its own instants are all past (a close due at 18:00 found at 18:03).
+        opening = _ceil(ctx.calendar.next_working_instant(now))
+        wake = opening if wake is None else min(wake, opening)
+    return Decision(first, tuple(transitions), plan, tuple(waits), wake, before)
+
+
+def _ceil(instant: datetime) -> datetime:
+    floor = instant.replace(second=0, microsecond=0)
+    return floor if floor == instant else floor + timedelta(minutes=1)
+
+
+def _breaches_before(view: SlaView, ctx: Context) -> Plan | None:
+    """The breach notes (and the lead's watch) due on the issue as it is, before any
+    transition: the close that comes next stops the clock, and a stopped clock asks for
+    no breach note; but a breach that happened before the close is told (catch-up)."""
+    notes, watchers = _clock_notes(view, ctx, view.timeline.tags())
+    breaches = tuple(n for n in notes if is_breach(n.tag))
+    if not breaches:
+        return None
+    return Plan(view.issue.id, {}, None, breaches, tuple(watchers), ())
 
 
 def client_facing(transition: Transition) -> bool:
@@ -191,16 +227,32 @@ def simulate(
         changes.append(FieldChange(STATUS, issue.status, transition.status))
     if transition.priority:
         changes.append(FieldChange(PRIORITY, issue.priority, transition.priority))
-    next_id = max((j.id for j in issue.journals), default=0) + 1
-    journal = Journal(
-        next_id, tool, now, transition.note.text, transition.note.private, tuple(changes)
-    )
+    journal = _next_journal(issue, tool, now, transition.note, tuple(changes))
     return replace(
         issue,
         status=transition.status or issue.status,
         priority=transition.priority or issue.priority,
         journals=(*issue.journals, journal),
     )
+
+
+def simulate_note(issue: IssueSnapshot, note: Note, tool: int, now: datetime) -> IssueSnapshot:
+    """The issue as it would be after `note`, a journal by the tool."""
+    return replace(issue, journals=(*issue.journals, _next_journal(issue, tool, now, note, ())))
+
+
+def _next_journal(
+    issue: IssueSnapshot,
+    tool: int,
+    now: datetime,
+    note: Note,
+    changes: tuple[FieldChange, ...],
+) -> Journal:
+    """The journal the tracker would add: stamped after every journal it has (its clock
+    may be ahead of `now`; a tracker stamps its own journals in order)."""
+    stamp = max([now, issue.created_on, *(j.created_on for j in issue.journals)])
+    next_id = max((j.id for j in issue.journals), default=0) + 1
+    return Journal(next_id, tool, stamp, note.text, note.private, changes)
 
 
 def describe_transition(issue_id: int, transition: Transition) -> dict[str, Any]:
@@ -309,10 +361,30 @@ def auto_close_time(view: SlaView, ctx: Context) -> datetime | None:
     threshold = ctx.calendar.add_working_minutes(period.start, auto_close.after_working_minutes)
     if not auto_close.warn_before_working_minutes:
         return threshold
-    warned = _warning_sent(view, period.entered_by)
-    if warned is None:
+    warning = _warning_journal(view, period.entered_by)
+    if warning is None:
         return None
-    return announced_close(threshold, warned, ctx)
+    close = announced_close(threshold, warning.created_on, ctx)
+    # Never before the time the warning told the client, whatever changed since (a new
+    # level whose policy counts round the clock, new hours): the note's own words rule.
+    told = announced_in(warning.notes, ctx.calendar)
+    return close if told is None else max(close, told)
+
+
+_ANNOUNCED = re.compile(r"(\d{2})\.(\d{2})\.(\d{4})\D{1,4}?(\d{2}):(\d{2})")
+
+
+def announced_in(notes: str, calendar: WorkCalendar) -> datetime | None:
+    """The close instant a warning note of the tool announces (`auto_close.when`: the
+    local date and time in every language), in the calendar's zone; None if none."""
+    match = _ANNOUNCED.search(notes[:4096])
+    if match is None:
+        return None
+    day, month, year, hour, minute = (int(g) for g in match.groups())
+    try:
+        return datetime(year, month, day, hour, minute, tzinfo=calendar.zone)
+    except ValueError:
+        return None
 
 
 # A warning this late (a share of the notice, in working time) after its own threshold still
@@ -331,11 +403,12 @@ def announced_close(threshold: datetime, warned: datetime, ctx: Context) -> date
     return max(threshold, after_notice)
 
 
-def _warning_sent(view: SlaView, since: int | None) -> datetime | None:
+def _warning_journal(view: SlaView, since: int | None) -> Journal | None:
+    """The tool's warning of the current wait, if sent."""
     start = 0 if since is None else since + 1
     for journal in view.timeline.journals[start:]:
         if view.timeline.tag_of(journal) == AUTO_CLOSE_WARNING:
-            return journal.created_on
+            return journal
     return None
 
 
@@ -351,7 +424,7 @@ def _warning_note(view: SlaView, ctx: Context, now: datetime) -> Note | None:
     since = period.entered_by
     if view.timeline.client_replies_since(since, ctx.people):
         return None
-    if _warning_sent(view, since) is not None or AUTO_CLOSE in view.timeline.tags(since):
+    if _warning_journal(view, since) is not None or AUTO_CLOSE in view.timeline.tags(since):
         return None
     waited = ctx.calendar.working_minutes(period.start, now)
     if waited < auto_close.after_working_minutes - auto_close.warn_before_working_minutes:
@@ -444,18 +517,31 @@ def plan_updates(view: SlaView, ctx: Context, now: datetime) -> Plan:
     if ctx.calendar.is_working_time(now):
         if (warning := _warning_note(view, ctx, now)) is not None:
             notes.append(warning)
-        for clock in view.clocks:
-            note = _clock_note(clock, view, ctx, tags)
-            if note is not None:
-                notes.append(note)
-                if is_breach(note.tag) and lead and lead not in issue.watcher_ids:
-                    watchers.append(lead)
-            if (level_note := _escalation_note(clock, view, ctx, tags)) is not None:
-                notes.append(level_note)
-                watchers += [u for u in _escalation_ids(ctx) if u not in issue.watcher_ids]
+        clock_notes, clock_watchers = _clock_notes(view, ctx, tags)
+        notes += clock_notes
+        watchers += clock_watchers
     return Plan(
         issue.id, fields, due_date, tuple(notes), tuple(dict.fromkeys(watchers)), unavailable
     )
+
+
+def _clock_notes(view: SlaView, ctx: Context, tags: set[str]) -> tuple[list[Note], list[int]]:
+    """The reminders, breach notes and escalations due now (in working time: the caller
+    decides whether they go now or wait), and the watchers they bring."""
+    issue = view.issue
+    lead = ctx.people.lead_id
+    notes: list[Note] = []
+    watchers: list[int] = []
+    for clock in view.clocks:
+        note = _clock_note(clock, view, ctx, tags)
+        if note is not None:
+            notes.append(note)
+            if is_breach(note.tag) and lead and lead not in issue.watcher_ids:
+                watchers.append(lead)
+        if (level_note := _escalation_note(clock, view, ctx, tags)) is not None:
+            notes.append(level_note)
+            watchers += [u for u in _escalation_ids(ctx) if u not in issue.watcher_ids]
+    return notes, watchers
 
 
 def _clock_note(clock: Clock, view: SlaView, ctx: Context, tags: set[str]) -> Note | None:
@@ -466,7 +552,9 @@ def _clock_note(clock: Clock, view: SlaView, ctx: Context, tags: set[str]) -> No
     if clock.breached:
         if clock.stopped_at is not None or breach(name) in tags:
             return None  # answered or resolved late: the state says so, no late alarm
-        due = ctx.calendar.format(clock.due) if clock.due else format_due(clock, ctx.calendar)
+        # A clock paused after its breach shows no due time; the note names the missed one.
+        missed = clock.due or clock.target_due
+        due = ctx.calendar.format(missed) if missed else format_due(clock, ctx.calendar)
         body = text(
             ctx.language,
             "breach",

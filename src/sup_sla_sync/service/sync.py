@@ -454,6 +454,13 @@ class SyncService:
         else:
             # Status and priority changes first: they move the clocks the fields will show.
             # Each is written, the issue re-read, and the rest decided on what the tracker holds.
+            if decision.before is not None:
+                # Breach notes that fell due before the close that comes next: first, then
+                # the rest decided on the issue as the tracker now holds it.
+                writes += self._apply_plan(decision.before, result, issue)
+                _count_notes(result, decision.before)
+                issue = self.tracker.snapshot(issue.id)
+                decision = self.decide(issue, people, now)
             taken = 0
             while decision.transitions and taken < MAX_TRANSITIONS:
                 issue, done = self._apply_transition(
@@ -466,11 +473,9 @@ class SyncService:
         plan = decision.plan
         self._warn_disbelieved(issue.id, decision.view.classification.disbelieved)
         result.states[(str(decision.view.state), str(decision.view.classification.level))] += 1
-        clock_notes = [n.tag for n in plan.notes if is_clock_note(n)]
-        result.reminders += sum(
-            1 for tag in clock_notes if not (is_breach(tag) or is_escalation(tag))
-        )
-        result.breaches += sum(1 for tag in clock_notes if is_breach(tag))
+        if dry and decision.before is not None:
+            _count_notes(result, decision.before)
+        _count_notes(result, plan)
         if writes or (dry and result.planned and result.planned[-1]["issue"] == issue.id):
             result.updated += 1
         if plan.unavailable:
@@ -655,3 +660,10 @@ def _count_transition(result: PassResult, transition: Transition) -> None:
         result.closed += 1
     elif transition.kind == REOPEN:
         result.reopened += 1
+
+
+def _count_notes(result: PassResult, plan: Plan) -> None:
+    """The reminders and breach notes of `plan`, in the pass's counts."""
+    clock_notes = [n.tag for n in plan.notes if is_clock_note(n)]
+    result.reminders += sum(1 for tag in clock_notes if not (is_breach(tag) or is_escalation(tag)))
+    result.breaches += sum(1 for tag in clock_notes if is_breach(tag))
