@@ -13,7 +13,6 @@ tracker holds and from the notes' tags.
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
@@ -37,7 +36,7 @@ from .model import (
     StatusRole,
     cf,
 )
-from .policy import owned_by_tool
+from .policy import believed_field, owned_by_tool, policy_of
 from .rules import Rules
 from .tags import (
     AUTO_CLOSE,
@@ -68,9 +67,10 @@ class Context:
     """What the decision needs besides the issue and `now`."""
 
     rules: Rules
-    calendar: WorkCalendar
+    calendar: WorkCalendar  # the issue's own (its contract policy's, else `[calendar]`)
     people: People
     memo: MemoFn = no_memo
+    default_calendar: WorkCalendar | None = None  # `[calendar]`'s (None: `calendar`)
 
     @property
     def language(self) -> str:
@@ -128,7 +128,7 @@ def decide(
     `[calendar]`'s; an issue under a contract policy with its own hours is decided in those.
     """
     first = view = evaluate(issue, calendar, rules, people, now, memo)
-    ctx = Context(rules, view.calendar, people, memo)
+    ctx = Context(rules, view.calendar, people, memo, calendar)
     if before_go_live(issue, rules, ctx.calendar):
         # Older than the go-live: its fields tell the truth, but nothing is said or moved.
         plan = plan_updates(view, ctx, now)
@@ -366,25 +366,31 @@ def auto_close_time(view: SlaView, ctx: Context) -> datetime | None:
         return None
     close = announced_close(threshold, warning.created_on, ctx)
     # Never before the time the warning told the client, whatever changed since (a new
-    # level whose policy counts round the clock, new hours): the note's own words rule.
-    told = announced_in(warning.notes, ctx.calendar)
-    return close if told is None else max(close, told)
+    # level whose policy counts round the clock): the close it announced, in the calendar
+    # the issue had when the warning went out.
+    then = _calendar_at(view, warning, ctx)
+    if then is ctx.calendar:
+        return close
+    told_ctx = replace(ctx, calendar=then)
+    told_threshold = then.add_working_minutes(period.start, auto_close.after_working_minutes)
+    return max(close, announced_close(told_threshold, warning.created_on, told_ctx))
 
 
-_ANNOUNCED = re.compile(r"(\d{2})\.(\d{2})\.(\d{4})\D{1,4}?(\d{2}):(\d{2})")
-
-
-def announced_in(notes: str, calendar: WorkCalendar) -> datetime | None:
-    """The close instant a warning note of the tool announces (`auto_close.when`: the
-    local date and time in every language), in the calendar's zone; None if none."""
-    match = _ANNOUNCED.search(notes[:4096])
-    if match is None:
-        return None
-    day, month, year, hour, minute = (int(g) for g in match.groups())
-    try:
-        return datetime(year, month, day, hour, minute, tzinfo=calendar.zone)
-    except ValueError:
-        return None
+def _calendar_at(view: SlaView, journal: Journal, ctx: Context) -> WorkCalendar:
+    """The issue's calendar as it was when `journal` was written: its fields rolled back
+    through every later journal, its policy found again."""
+    issue = view.issue
+    order = sorted(issue.journals, key=lambda j: (j.created_on, j.id))
+    cut = next(i for i, j in enumerate(order) if j.id == journal.id) + 1
+    fields = dict(issue.custom_fields)
+    for later in reversed(order[cut:]):
+        for change in later.changes:
+            if change.name.startswith("cf:"):
+                fields[change.name.removeprefix("cf:")] = change.old
+    past = replace(issue, journals=tuple(order[:cut]), custom_fields=fields)
+    believed = believed_field(past, ctx.rules.fields.service_level, ctx.people)
+    policy = policy_of(past, ctx.rules, ctx.people, believed)
+    return ctx.rules.calendar_of(policy, ctx.default_calendar or ctx.calendar)
 
 
 # A warning this late (a share of the notice, in working time) after its own threshold still
