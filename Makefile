@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: venv test unit lint demo eval bench bench-core redmine redmine-stop clean
+.PHONY: venv test unit lint demo eval bench bench-core fuzz redmine redmine-stop clean
 
 $(BIN)/sup-sla-sync: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,14 @@ bench: venv
 ## make bench-core: the pure core in memory (no HTTP) at 1,000 / 10,000 / 100,000 issues
 bench-core: venv
 	$(BIN)/python bench/core_bench.py
+
+## make fuzz: the generated-history properties, long and with a random seed (FUZZ_EXAMPLES
+## per property, default 200000); each failure's minimal history is written as a test in
+## tests/properties/found/
+FUZZ_EXAMPLES ?= 200000
+fuzz: venv
+	SLA_FUZZ=1 SLA_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q \
+		tests/properties/test_decide_properties.py
 
 redmine:
 	scripts/redmine/start.sh .redmine
