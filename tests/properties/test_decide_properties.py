@@ -56,6 +56,8 @@ from sup_sla_sync.core.tags import (
     reminder_percent,
 )
 
+from factories import AGENT
+
 FUZZ = os.environ.get("SLA_FUZZ") == "1"
 FOUND = Path(__file__).parent / "found"
 RUN = time.strftime("%Y%m%d%H%M%S")
@@ -249,7 +251,14 @@ def catch_ups(draw: st.DrawFn) -> tuple[History, int]:
     # Without the warning before a close: a warning sent late gives the client the full
     # notice (README), so there the close comes later than with passes every minute.
     history = replace(draw(histories(max_passes=6)), warn_hours=0)
-    return history, draw(st.integers(1, 600))
+    if draw(st.booleans()):
+        # Half of them end waiting for the client, round the clock: the close then falls
+        # due within the window, often after a breach (the case a late pass swallowed).
+        # Unanswered: moved to Feedback with no public answer, then nobody writes.
+        gap = draw(st.integers(1, 600))
+        waiting = (Event(draw(st.integers(0, 59)), AGENT, "status", "Feedback"),)
+        history = replace(history, calendar="24x7", passes=((gap, ()), (1, waiting)))
+    return history, draw(st.integers(1, 900))
 
 
 def finish(history: History, minutes: int, step: int | None) -> SimTracker:
