@@ -229,6 +229,3 @@ def test_journals_stamped_after_now_do_not_repeat_the_reopen() -> None:
     assert [t.kind for t in decision.transitions] == [REOPEN]
     assert decision.plan.fields.get("SLA state") != "paused"
     assert not str(decision.plan.fields.get("SLA resolution due", "")).startswith("paused")
-
-
-__all__ = ["AGENT"]

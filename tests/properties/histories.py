@@ -36,8 +36,9 @@ from sup_sla_sync.core.model import (
 )
 from sup_sla_sync.core.rules import Rules
 from sup_sla_sync.core.writes import Note, Plan, Transition
+from test_decide import IDENTIFIED
 
-from factories import AGENT, CLIENT, LEAD, PEOPLE, TOOL
+from factories import AGENT, ALL_FIELDS, CLIENT, LEAD, PEOPLE, TOOL
 
 ALMATY = load_zone("Asia/Almaty")
 DELETED = 99  # a user the tracker no longer lists: a client (SPEC.md, principle 8)
@@ -145,15 +146,6 @@ def settings_for(history: History) -> Settings:
         ],
     )
 
-
-FIELDS = (
-    "SLA level",
-    "Channel",
-    "Category",
-    "SLA first response due",
-    "SLA resolution due",
-    "SLA state",
-)
 
 _TEXTS = {
     "public": ["Добрый день, проверяем", "Номер 42", "Спасибо", "Пришлите скриншот"],
@@ -369,13 +361,13 @@ def filed(history: History) -> IssueSnapshot:
                 changes=(FieldChange(cf("SLA level"), None, history.level),),
             ),
         )
-    values: dict[str, str | None] = dict.fromkeys(FIELDS)
+    values: dict[str, str | None] = dict.fromkeys(ALL_FIELDS)
     values["SLA level"] = history.level
     return IssueSnapshot(
         id=7,
         project="edoc",
         subject="Как подписать документ?",
-        description="Иванов Иван Иванович, ИИН 880101300388, ТОО «Дала Трейд».",
+        description=IDENTIFIED,
         tracker="Support",
         status="New",
         priority=history.priority,
@@ -447,9 +439,3 @@ def decide_at(
     w: Walk, issue: IssueSnapshot, now: datetime, max_transitions: int = MAX_TRANSITIONS
 ) -> Decision:
     return decide(issue, w.rules, w.calendar, w.people, now, max_transitions=max_transitions)
-
-
-__all__ = [
-    "LEAD",
-    "MAX_TRANSITIONS",
-]

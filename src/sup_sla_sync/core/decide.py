@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from .calendar import WorkCalendar
@@ -54,7 +54,7 @@ from .tags import (
 )
 from .texts import PAUSED_FIELD, duration, mentions, quote, snippet, text
 from .timeline import build_timeline
-from .wakeup import wake_up
+from .wakeup import ceil_minute, wake_up
 from .writes import Note, Plan, Transition
 
 CLOCK_NAMES = frozenset(name.value for name in ClockName)
@@ -163,14 +163,9 @@ def decide(
     if waits:
         # Held writes may go at the start of working hours: the issue is evaluated then,
         # even when its own instants are all past (a close due at 18:00 found at 18:03).
-        opening = _ceil(ctx.calendar.next_working_instant(now))
+        opening = ceil_minute(ctx.calendar.next_working_instant(now))
         wake = opening if wake is None else min(wake, opening)
     return Decision(first, tuple(transitions), plan, tuple(waits), wake, before)
-
-
-def _ceil(instant: datetime) -> datetime:
-    floor = instant.replace(second=0, microsecond=0)
-    return floor if floor == instant else floor + timedelta(minutes=1)
 
 
 def _breaches_before(view: SlaView, ctx: Context) -> Plan | None:

@@ -45,7 +45,7 @@ def wake_up(
     if not calendar.is_working_time(now):
         # A note found due at night waits for the morning: wake then, whatever comes next.
         earliest = min(earliest, calendar.next_working_instant(now))
-    return _ceil_minute(earliest)
+    return ceil_minute(earliest)
 
 
 def _clock_instants(
@@ -96,6 +96,7 @@ def _floor_minute(instant: datetime) -> datetime:
     return instant.replace(second=0, microsecond=0)
 
 
-def _ceil_minute(instant: datetime) -> datetime:
+def ceil_minute(instant: datetime) -> datetime:
+    """`instant` rounded up to a whole minute (minutes decide)."""
     floor = _floor_minute(instant)
     return floor if floor == instant else floor + MINUTE

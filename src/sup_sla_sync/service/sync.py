@@ -499,7 +499,7 @@ class SyncService:
                 "read-only for client roles (setup-script --staff-only-role)",
                 issue_id,
                 name,
-                value,
+                value[:80] + ("..." if len(value) > 80 else ""),  # a client's text: bounded
                 extra={"issue": issue_id},
             )
 
