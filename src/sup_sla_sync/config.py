@@ -413,7 +413,8 @@ class PolicyConfig(_Section):
 
 
 class DaemonConfig(_Section):
-    interval_minutes: float = Field(5, gt=0, le=1440)
+    # How often to look for changes; the instants of known issues wake `run` in between.
+    interval_minutes: float = Field(1, gt=0, le=1440)
     full_scan_minutes: float = Field(60, gt=0, le=10_080)  # a full listing at least this often
     state_dir: str = ""  # persistent cache (SQLite) between runs; relative to this file's folder
     heartbeat_file: str = ""  # written after every pass attempt; "" = none

@@ -265,7 +265,8 @@ def _describe_write(write: dict[str, Any]) -> str:
 @click.pass_obj
 @handle_errors
 def run_cmd(app: App) -> None:
-    """The daemon: a pass every daemon.interval_minutes until SIGINT/SIGTERM."""
+    """The daemon until SIGINT/SIGTERM: it looks for changes every daemon.interval_minutes
+    and wakes in between at each known issue's next instant."""
     from sup_sla_sync.adapters.locks import pass_lock
     from sup_sla_sync.service.daemon import Daemon
 
@@ -289,7 +290,7 @@ def run_cmd(app: App) -> None:
     )
     daemon.install_signal_handlers()
     log.info(
-        "running: a pass every %s min against %s",
+        "running: looking for changes every %s min, and at each issue's next instant, against %s",
         settings.daemon.interval_minutes,
         settings.redmine.shown_url,
     )

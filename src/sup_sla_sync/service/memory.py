@@ -79,6 +79,16 @@ class PassMemory:
             if issue_id not in changed and known.wake_at is not None and known.wake_at <= now
         )
 
+    def earliest(self, after: datetime) -> datetime | None:
+        """The earliest wake-up instant later than `after` (None: none is known). Instants
+        not later are the next poll's (`due` includes them): never a loop on the past."""
+        later = [
+            known.wake_at
+            for known in self.state.issues.values()
+            if known.wake_at is not None and known.wake_at > after
+        ]
+        return min(later, default=None)
+
     def remember(self, snapshot: IssueSnapshot, wake_at: datetime | None) -> None:
         known = self.state.issues.get(snapshot.id)
         if known is not None and known.snapshot == snapshot and known.wake_at == wake_at:

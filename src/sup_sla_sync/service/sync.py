@@ -280,9 +280,15 @@ class SyncService:
         issue_ids: Iterable[int] = (),
         dry_run: bool = False,
         progress: Progress | None = None,
+        poll: bool = True,
     ) -> PassResult:
         """One pass; `progress(done, total)` is told of each issue once the total is known
-        (after the listing), for a caller that shows it."""
+        (after the listing), for a caller that shows it.
+
+        `poll=False` (the daemon woken by an instant, not by its interval): no listing, only
+        the known issues whose wake-up instant has come, from memory; one whose decision
+        writes anything is read again first, so that nothing is written on what the tracker
+        held before (SPEC.md, `run`). Before the run's first listing it is a poll."""
         started = time.monotonic()
         now = self.clock()
         result = PassResult()
@@ -293,9 +299,16 @@ class SyncService:
         tally = _Tally(progress)
         failed: set[int] = set()
         listing_kind: Listing | None = None
+        from_memory = not wanted and not poll and not dry_run and self._listed_in_this_run
         if wanted:
             tally.listed(len(wanted))
             issues: Iterable[IssueSnapshot] = self._read_each(wanted, result)
+        elif from_memory:
+            # People as last read: an instant's pass makes no request it does not need.
+            people = self._people[1] if self._people is not None else people
+            due = self.memory.due(now, set())
+            tally.listed(len(due))
+            issues = (self.memory.known[issue_id].snapshot for issue_id in due)
         else:
 
             def unreadable(issue_id: int, exc: Exception) -> None:
@@ -322,6 +335,8 @@ class SyncService:
             result.seen += 1
             listed.add(issue.id)
             try:
+                if from_memory:
+                    issue = self._current(issue, people, now)
                 decision = self._process(issue, people, now, result, dry_run)
             except AuthError:
                 raise
@@ -343,19 +358,36 @@ class SyncService:
                     view = decision.view
                     self._states[issue.id] = (str(view.state), str(view.classification.level))
             tally.step()
-        if listing_kind is not None and not dry_run:
-            self._end_listing(listing_kind, listed, failed, completed)
+        if from_memory:
+            self._retry |= failed  # read again at the next poll
+            self.memory.save()  # the new wake-up instants
+        if (listing_kind is not None or from_memory) and not dry_run:
+            if listing_kind is not None:
+                self._end_listing(listing_kind, listed, failed, completed)
             # Issues by state and level: every known issue as last evaluated, not only the
             # few this pass looked at.
             result.states = Counter(self._states[i] for i in self.memory.known if i in self._states)
-        if not wanted and not dry_run:
-            self._last_pass_start = now
+        if not wanted and not dry_run and not from_memory:
+            self._last_pass_start = now  # the next full listing's closed issues start here
         result.seconds = round(time.monotonic() - started, 3)
         if self.notifier.enabled and not dry_run:
             result.notifications = self.notifier.counts.as_dict()
         return result
 
+    def next_instant(self, after: datetime) -> datetime | None:
+        """The earliest wake-up instant of a known issue later than `after` (the daemon
+        sleeps until then, or until its next poll if that comes first)."""
+        return self.memory.earliest(after)
+
     # --- what changed, what is due ---------------------------------------------------
+
+    def _current(self, issue: IssueSnapshot, people: People, now: datetime) -> IssueSnapshot:
+        """`issue` as remembered if nothing is to be written to it now; else as the tracker
+        holds it (read again: it may have changed since the last poll, or hold the tool's
+        own writes of a pass since)."""
+        if self.decide(issue, people, now).empty:
+            return issue
+        return self.tracker.snapshot(issue.id)
 
     def _next_listing(self, people: People, dry_run: bool) -> Listing:
         """A full listing at start, for a dry run, and every `daemon.full_scan_minutes`;
