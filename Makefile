@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: venv test unit lint demo eval bench bench-core fuzz redmine redmine-stop clean
+.PHONY: venv test unit lint demo eval bench bench-latency bench-core fuzz redmine redmine-stop clean
 
 $(BIN)/sup-sla-sync: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,11 @@ eval: venv
 ## against the floor (not part of the tests; see BENCHMARKS.md)
 bench: venv
 	$(BIN)/python bench/run.py --n $(or $(N),2000)
+
+## make bench-latency [N=1000] [MINUTES=20]: `run` against a fresh local Redmine, the
+## lateness of every note and move after its instant, requests per idle minute, CPU
+bench-latency: venv
+	$(BIN)/python bench/latency.py --n $(or $(N),1000) --minutes $(or $(MINUTES),20)
 
 ## make bench-core: the pure core in memory (no HTTP) at 1,000 / 10,000 / 100,000 issues
 bench-core: venv

@@ -40,6 +40,7 @@ class FakeTracker:
         self._ids = itertools.count(50_000)
         self.listings: list[tuple[str, datetime | None]] = []  # ("full"|"changed", since)
         self.remembered: list[int] = []
+        self.settled = False  # what is_settled answers
         self._listing_started_at: datetime | None = None
 
     # --- reading
@@ -99,8 +100,11 @@ class FakeTracker:
     def server_now(self) -> datetime:
         return self.now()
 
-    def remember(self, snapshots, settled_before: datetime) -> None:
+    def remember(self, snapshots, settled_before: datetime | None) -> None:
         self.remembered += [s.id for s in snapshots]
+
+    def is_settled(self, snapshot: IssueSnapshot) -> bool:
+        return self.settled
 
     def count_open_created_before(self, projects: list[str], before: datetime) -> int:
         return sum(

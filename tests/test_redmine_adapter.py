@@ -306,6 +306,64 @@ def test_an_issue_read_in_the_second_it_changed_is_read_again(
     assert adapter.stats.issue_reads == 2
 
 
+def test_a_restart_reads_no_journal_of_an_issue_settled_when_read(
+    rsps: responses.RequestsMock, tmp_path
+) -> None:
+    """Issue 17's 28 journals: issue 1 was last changed 5 s before the last listing began
+    (by the previous run's own writes, say) but read 30 s after that change; issue 2 was
+    read in the very second it changed. After a restart, issue 1's journals are taken from
+    the saved state (no change can have come within its updated_on second unseen), while
+    issue 2 is read again. Before, the restart judged both by the listing's start alone
+    and read both."""
+    from sup_sla_sync.adapters.state import StateStore
+    from sup_sla_sync.service.memory import PassMemory
+
+    add_directory(rsps)
+    issues = {
+        1: issue_json(1, updated="2025-01-13T04:59:55Z"),
+        2: issue_json(2, updated="2025-01-13T05:00:30Z"),
+    }
+    read_clock = {1: "Mon, 13 Jan 2025 05:00:25 GMT", 2: "Mon, 13 Jan 2025 05:00:30 GMT"}
+
+    def read(request: requests.PreparedRequest) -> tuple[int, dict[str, str], str]:
+        issue_id = int(re.findall(r"/issues/(\d+)\.json", request.url or "")[0])
+        body = {"journals": [], "watchers": [], **issues[issue_id]}
+        return 200, {"Date": read_clock[issue_id]}, json.dumps({"issue": body})
+
+    rsps.add_callback(responses.GET, re.compile(rf"{URL}/issues/\d+\.json"), callback=read)
+    rsps.add_callback(
+        responses.GET,
+        f"{URL}/issues.json",
+        callback=lambda _: (
+            200,
+            {"Date": "Mon, 13 Jan 2025 05:00:00 GMT"},  # the listing begins
+            json.dumps(listing(list(issues.values()), total=2)),
+        ),
+    )
+
+    def a_run(adapter: RedmineAdapter) -> None:
+        """What SyncService does with its memory around a full listing."""
+        memory = PassMemory(StateStore(tmp_path, KEY), timedelta(hours=1))
+        adapter.remember(memory.settled_snapshots(), settled_before=None)
+        if memory.state.listed_at is not None:
+            adapter.remember(memory.snapshots(), settled_before=memory.state.listed_at)
+        for snapshot in adapter.iter_issues(["edoc"], None):
+            memory.remember(snapshot, None, settled=adapter.is_settled(snapshot))
+        assert adapter.listing_started_at is not None
+        memory.listed(adapter.listing_started_at, full=True)
+        memory.save()
+
+    first = RedmineAdapter(settings())
+    a_run(first)
+    assert first.stats.issue_reads == 2
+    restarted = RedmineAdapter(settings())
+    before = len(rsps.calls)
+    a_run(restarted)
+    reads = [c.request.url for c in rsps.calls[before:] if "/issues/" in (c.request.url or "")]
+    assert restarted.stats.issue_reads == 1
+    assert [re.findall(r"/issues/(\d+)", u)[0] for u in reads] == ["2"]
+
+
 def test_snapshot_always_reads_again(rsps: responses.RequestsMock, adapter: RedmineAdapter) -> None:
     add_directory(rsps)
     add_issue_reads(rsps, {7: issue_json(7)})

@@ -21,7 +21,10 @@ def sample_state() -> State:
         description="Описание\nв две строки",
     )
     return State(
-        issues={7: Known(snap, at("2025-01-14 10:00")), 8: Known(issue(issue_id=8), None)},
+        issues={
+            7: Known(snap, at("2025-01-14 10:00"), settled=True),
+            8: Known(issue(issue_id=8), None),
+        },
         listed_at=at("2025-01-13 12:05"),
         full_listed_at=at("2025-01-13 12:00"),
         fingerprint="abc",

@@ -64,10 +64,10 @@ def test_a_short_journal_row_or_any_garbage_starts_afresh(tmp_path: Path) -> Non
     for damage in ("json_set(snapshot, '$.journals', json('[[1]]'))", "'[1, 2'"):
         with closing(sqlite3.connect(store.path)) as db, db:
             db.execute(f"UPDATE issues SET snapshot = {damage}")
-            rows = db.execute("SELECT id, snapshot, wake_at FROM issues").fetchall()
+            rows = db.execute("SELECT id, snapshot, wake_at, settled FROM issues").fetchall()
             db.executemany(
                 "UPDATE issues SET seal = ? WHERE id = ?",
-                [(store._seal(str(i), snap, wake), i) for i, snap, wake in rows],
+                [(store._seal(str(i), snap, wake, str(s)), i) for i, snap, wake, s in rows],
             )
         assert store.load() == State()
 
@@ -204,3 +204,18 @@ def test_the_heartbeat_never_writes_through_a_symlink(tmp_path: Path) -> None:
     daemon._beat("ok")
     assert target.read_text() == "keep me"
     assert '"last_outcome": "ok"' in beat.read_text() and mode(beat) == 0o600
+
+
+def test_a_row_marked_settled_outside_the_tool_is_not_believed(tmp_path: Path) -> None:
+    """`settled` lets a restart take the row's journals without reading the issue: a
+    tamperer who sets it (to keep a stale snapshot, one without the client's answer of
+    the same second) breaks the row's seal, and the issue is read again."""
+    store = StateStore(tmp_path, "the-key")
+    state = sample_state()
+    store.save(state)
+    assert store.load() == state and not state.issues[8].settled
+    with closing(sqlite3.connect(store.path)) as db, db:
+        db.execute("UPDATE issues SET settled = 1 WHERE id = 8")
+    loaded = store.load()
+    assert set(loaded.issues) == {7} and loaded.issues[7].settled
+    assert loaded.full_listed_at is None  # the dropped issue comes back in a full listing

@@ -17,12 +17,11 @@ import time
 from datetime import UTC, datetime, timedelta
 
 from pydantic import SecretStr
+from slaharness import SlaHarness
 
 from sup_sla_sync.adapters.redmine import RedmineAdapter
 from sup_sla_sync.config import load_settings
 from sup_sla_sync.service.sync import SyncService
-
-from slaharness import SlaHarness
 
 REMINDER = "[sla:first_response:75]"
 IDENTIFIED = "Ivanov Ivan, IIN 880101300388, Dala Trade LLP."

@@ -28,7 +28,8 @@ from sup_sla_sync.errors import ConfigError
 log = logging.getLogger("sup_sla_sync.state")
 
 # 2: every row sealed (HMAC-SHA256 with a key derived from the API key).
-SCHEMA_VERSION = 2
+# 3: each row says whether its snapshot had settled when read (`Known.settled`).
+SCHEMA_VERSION = 3
 FILE_NAME = "sup-sla-sync-state.sqlite3"
 META_KEYS = ("listed_at", "full_listed_at", "fingerprint")
 
@@ -39,6 +40,10 @@ class Known:
 
     snapshot: IssueSnapshot
     wake_at: datetime | None  # None: only a change of the issue can change its decision
+    # The snapshot was read long enough after its updated_on that no change can have come
+    # within that second (the tracker adapter's judgement): a restart may take its
+    # journals while updated_on is unchanged, however close to the last listing it is.
+    settled: bool = False
 
 
 @dataclass
@@ -94,7 +99,9 @@ class StateStore:
                 meta = dict(db.execute("SELECT key, value FROM meta").fetchall())
                 # Every row read before any is decoded: a decode error must not keep a
                 # statement (and its read lock on the file) alive in its traceback.
-                rows = db.execute("SELECT id, snapshot, wake_at, seal FROM issues").fetchall()
+                rows = db.execute(
+                    "SELECT id, snapshot, wake_at, settled, seal FROM issues"
+                ).fetchall()
             if not hmac.compare_digest(
                 str(meta.get("seal", "")),
                 self._seal(*(meta.get(k) for k in META_KEYS)),
@@ -106,11 +113,15 @@ class StateStore:
                 return State()
             issues: dict[int, Known] = {}
             unsealed: list[int] = []
-            for row in rows:
-                if not hmac.compare_digest(str(row[3]), self._seal(str(row[0]), row[1], row[2])):
-                    unsealed.append(int(row[0]))
+            for issue_id, snap, wake, settled, seal in rows:
+                if not hmac.compare_digest(
+                    str(seal), self._seal(str(issue_id), snap, wake, str(settled))
+                ):
+                    unsealed.append(int(issue_id))
                     continue
-                issues[int(row[0])] = Known(_snapshot(json.loads(row[1])), _when(row[2]))
+                issues[int(issue_id)] = Known(
+                    _snapshot(json.loads(snap)), _when(wake), settled=settled == 1
+                )
         except Exception as exc:  # any decode error: the cache is only a cache
             log.warning("%s: unreadable (%s); starting afresh", self.path, exc)
             return State()
@@ -176,7 +187,7 @@ class StateStore:
                 "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT);"
                 "CREATE TABLE IF NOT EXISTS issues ("
                 " id INTEGER PRIMARY KEY, updated_on TEXT, wake_at TEXT, snapshot TEXT,"
-                " seal TEXT);"
+                " settled INTEGER, seal TEXT);"
                 f"PRAGMA user_version = {SCHEMA_VERSION};"
             )
             db.execute("DELETE FROM meta")
@@ -198,10 +209,10 @@ class StateStore:
                 db.executemany("DELETE FROM issues WHERE id = ?", [(i,) for i in gone])
                 rows = ((i, state.issues[i]) for i in set(changed) if i in state.issues)
             db.executemany(
-                "INSERT OR REPLACE INTO issues VALUES (?, ?, ?, ?, ?)",
+                "INSERT OR REPLACE INTO issues VALUES (?, ?, ?, ?, ?, ?)",
                 (
-                    (i, updated, wake, snap, self._seal(str(i), snap, wake))
-                    for i, updated, wake, snap in _rows(rows)
+                    (i, updated, wake, snap, settled, self._seal(str(i), snap, wake, str(settled)))
+                    for i, updated, wake, snap, settled in _rows(rows)
                 ),
             )
 
@@ -247,7 +258,9 @@ def _private(path: Path) -> None:
             pass
 
 
-def _rows(items: Iterable[tuple[int, Known]]) -> Iterable[tuple[int, str, str | None, str]]:
+def _rows(
+    items: Iterable[tuple[int, Known]],
+) -> Iterable[tuple[int, str, str | None, str, int]]:
     for issue_id, known in items:
         snap = known.snapshot
         yield (
@@ -255,6 +268,7 @@ def _rows(items: Iterable[tuple[int, Known]]) -> Iterable[tuple[int, str, str | 
             snap.updated_on.isoformat(),
             _stamp(known.wake_at),
             json.dumps(_plain(snap), ensure_ascii=False, separators=(",", ":")),
+            int(known.settled),
         )
 
 

@@ -52,6 +52,10 @@ class PassMemory:
     def snapshots(self) -> Iterable[IssueSnapshot]:
         return (known.snapshot for known in self.state.issues.values())
 
+    def settled_snapshots(self) -> Iterable[IssueSnapshot]:
+        """The snapshots that had settled when read (see `Known.settled`)."""
+        return (known.snapshot for known in self.state.issues.values() if known.settled)
+
     def next_listing(self, tracker_now: datetime) -> Listing:
         state = self.state
         if (
@@ -89,11 +93,20 @@ class PassMemory:
         ]
         return min(later, default=None)
 
-    def remember(self, snapshot: IssueSnapshot, wake_at: datetime | None) -> None:
+    def remember(
+        self, snapshot: IssueSnapshot, wake_at: datetime | None, settled: bool = False
+    ) -> None:
+        """`settled`: the tracker says no change can still come within the snapshot's
+        updated_on second (a restart may then take its journals as they are)."""
         known = self.state.issues.get(snapshot.id)
-        if known is not None and known.snapshot == snapshot and known.wake_at == wake_at:
+        if (
+            known is not None
+            and known.snapshot == snapshot
+            and known.wake_at == wake_at
+            and known.settled == settled
+        ):
             return
-        self.state.issues[snapshot.id] = Known(snapshot, wake_at)
+        self.state.issues[snapshot.id] = Known(snapshot, wake_at, settled)
         if self._changed is not None:
             self._changed.add(snapshot.id)
 

@@ -100,7 +100,11 @@ class Tracker(Protocol):
 
     def server_now(self) -> datetime: ...
 
-    def remember(self, snapshots: Iterable[IssueSnapshot], settled_before: datetime) -> None: ...
+    def remember(
+        self, snapshots: Iterable[IssueSnapshot], settled_before: datetime | None
+    ) -> None: ...
+
+    def is_settled(self, snapshot: IssueSnapshot) -> bool: ...
 
     def snapshot(self, issue_id: int, fresh: bool = True) -> IssueSnapshot: ...
 
@@ -354,7 +358,9 @@ class SyncService:
                 failed.add(issue.id)
             else:
                 if not dry_run and not wanted:
-                    self.memory.remember(issue, decision.wake_at)
+                    self.memory.remember(
+                        issue, decision.wake_at, settled=self.tracker.is_settled(issue)
+                    )
                     view = decision.view
                     self._states[issue.id] = (str(view.state), str(view.classification.level))
             tally.step()
@@ -395,6 +401,9 @@ class SyncService:
         if not self._listed_in_this_run:
             # A restarted daemon lists everything, but reads no journal of an issue whose
             # updated_on is unchanged since the saved state.
+            # Settled when read, or updated well before the last listing began: either way
+            # no change can still have come within the snapshot's updated_on second.
+            self.tracker.remember(self.memory.settled_snapshots(), settled_before=None)
             listed_at = self.memory.state.listed_at
             if listed_at is not None:
                 self.tracker.remember(self.memory.snapshots(), settled_before=listed_at)

@@ -445,13 +445,20 @@ class RedmineAdapter:
         changed = {"status_id": "*", "updated_on": f">={since.astimezone(UTC):{_STAMP}}"}
         yield from self._snapshots(projects, [changed], on_error)
 
-    def remember(self, snapshots: Iterable[IssueSnapshot], settled_before: datetime) -> None:
+    def remember(self, snapshots: Iterable[IssueSnapshot], settled_before: datetime | None) -> None:
         """Take journals read in an earlier run (the daemon's saved state): an issue whose
         `updated_on` is unchanged is not read again. Only issues that had settled (no change
-        could still come within their `updated_on` second) by `settled_before`."""
+        could still come within their `updated_on` second): by `settled_before`, or, when
+        it is None, when they were read (`is_settled` said so then)."""
         for snapshot in snapshots:
-            if snapshot.updated_on < settled_before - UNSETTLED:
+            if settled_before is None or snapshot.updated_on < settled_before - UNSETTLED:
                 self._known.setdefault(snapshot.id, snapshot)
+
+    def is_settled(self, snapshot: IssueSnapshot) -> bool:
+        """This snapshot's journals were read at least UNSETTLED after its updated_on: a
+        later change would carry another updated_on."""
+        known = self._known.get(snapshot.id)
+        return known is not None and known.updated_on == snapshot.updated_on
 
     def server_now(self) -> datetime:
         """The tracker's clock at its last answer (its `Date` header)."""
