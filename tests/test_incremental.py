@@ -5,6 +5,7 @@ and evaluates an unchanged issue only when its wake-up instant has come. With
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -299,3 +300,36 @@ def test_a_clients_own_level_is_warned_once_a_run_naming_the_issue(
     assert tracker.issues[7].field("SLA first response due") != tracker.issues[8].field(
         "SLA first response due"
     )  # 7 is served as basic, 8 (level set by an agent) as VIP
+
+
+def test_a_full_listing_decides_again_only_what_changed_or_came_due() -> None:
+    """An hourly full listing of unchanged issues whose instants have not come costs the
+    listing, not a decision each: their decisions cannot have changed. A changed one, and
+    one whose instant came, are decided again; the state tally stays a true count."""
+    third = issue("2025-01-13 10:05", issue_id=9)
+    svc, tracker, clock = setup(*two_issues(), third)
+    svc.run_pass()
+    clock.set("2025-01-13 10:35")
+    svc.run_pass()  # the first pass's own writes
+    decided: list[int] = []
+    decide = svc.decide
+
+    def counting(issue, *args, **kwargs):
+        decided.append(issue.id)
+        return decide(issue, *args, **kwargs)
+
+    svc.decide = counting  # type: ignore[method-assign]
+    tracker.person_writes(8, note("2025-01-13 10:50", user=CLIENT, text="Уточнение"))
+    svc.memory.state.full_listed_at = None  # the hourly full listing is due
+    clock.set("2025-01-13 11:30")  # VIP #7: 75% of 120 min is 11:30
+    result = svc.run_pass()
+    assert tracker.listings[-1][0] == "full" and result.seen == 3
+    assert set(decided) == {7, 8}  # 9: unchanged, nothing due
+    assert notes_tagged(tracker, 7, "[sla:first_response:75]") == 1
+    # The tally, kept pass by pass, is what a count from scratch gives.
+    fresh = Counter(
+        (str(d.view.state), str(d.view.classification.level))
+        for d in (decide(tracker.issues[i], svc.people(), clock.tool()) for i in (7, 8, 9))
+    )
+    assert sum(result.states.values()) == 3
+    assert result.states == fresh

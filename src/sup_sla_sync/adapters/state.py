@@ -144,11 +144,17 @@ class StateStore:
             fingerprint=meta.get("fingerprint", ""),
         )
 
-    def save(self, state: State, changed: Iterable[int] | None = None) -> None:
+    def save(
+        self,
+        state: State,
+        changed: Iterable[int] | None = None,
+        removed: Iterable[int] | None = None,
+    ) -> None:
         """Write `state` in one transaction: every issue, or (`changed` given, and the file
-        one of this version) only those issues, dropping the ones `state` no longer has."""
+        one of this version) only those issues, dropping the ones `state` no longer has
+        (`removed`, when the caller knows them: else found by reading every id)."""
         try:
-            self._write(state, changed)
+            self._write(state, changed, removed)
         except (OSError, sqlite3.OperationalError) as exc:
             # Disk full, locked, read-only: the pass did its writes; a cache that could not
             # be saved costs the next pass more reads, nothing else.
@@ -160,7 +166,7 @@ class StateStore:
             log.warning("%s: %s; set aside as %s, writing a new file", self.path, exc, aside)
             try:
                 os.replace(self.path, aside)
-                self._write(state, None)
+                self._write(state, None, None)
             except (OSError, sqlite3.Error) as again:
                 log.warning("%s: not saved (%s); the next pass costs more", self.path, again)
         except sqlite3.Error as exc:
@@ -168,16 +174,20 @@ class StateStore:
         finally:
             _private(self.path)
 
-    def _write(self, state: State, changed: Iterable[int] | None) -> None:
+    def _write(
+        self, state: State, changed: Iterable[int] | None, removed: Iterable[int] | None
+    ) -> None:
         _create_private(self.path)
         # SQLite's rollback journal is created with the process' umask: 0600 too.
         umask = os.umask(0o077)
         try:
-            self._write_rows(state, changed)
+            self._write_rows(state, changed, removed)
         finally:
             os.umask(umask)
 
-    def _write_rows(self, state: State, changed: Iterable[int] | None) -> None:
+    def _write_rows(
+        self, state: State, changed: Iterable[int] | None, removed: Iterable[int] | None
+    ) -> None:
         with closing(sqlite3.connect(self.path)) as db, db:
             version = db.execute("PRAGMA user_version").fetchone()[0]
             if version != SCHEMA_VERSION:
@@ -204,8 +214,11 @@ class StateStore:
                 db.execute("DELETE FROM issues")
                 rows = state.issues.items()
             else:
-                kept = {row[0] for row in db.execute("SELECT id FROM issues")}
-                gone = kept - set(state.issues)
+                if removed is None:
+                    kept = {row[0] for row in db.execute("SELECT id FROM issues")}
+                    gone = kept - set(state.issues)
+                else:  # an idle pass removes nothing: no read of 10,000 ids for it
+                    gone = {i for i in removed if i not in state.issues}
                 db.executemany("DELETE FROM issues WHERE id = ?", [(i,) for i in gone])
                 rows = ((i, state.issues[i]) for i in set(changed) if i in state.issues)
             db.executemany(

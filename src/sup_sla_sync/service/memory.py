@@ -44,6 +44,7 @@ class PassMemory:
         # Issues remembered since the last save (None: save everything, as after a load
         # that found nothing or a bad file).
         self._changed: set[int] | None = None
+        self._removed: set[int] = set()  # issues forgotten since the last save
 
     @property
     def known(self) -> dict[int, Known]:
@@ -114,6 +115,7 @@ class PassMemory:
         """After a full listing: drop issues deleted, moved out or no longer visible."""
         for issue_id in set(self.state.issues) - listed:
             del self.state.issues[issue_id]
+            self._removed.add(issue_id)
 
     def listed(self, started_at: datetime, full: bool) -> None:
         self.state.listed_at = started_at
@@ -123,8 +125,9 @@ class PassMemory:
     def save(self) -> None:
         """Write what changed since the last save (everything the first time)."""
         if self.store is not None:
-            self.store.save(self.state, self._changed)
+            self.store.save(self.state, self._changed, self._removed)
             self._changed = set()
+            self._removed = set()
 
 
 def fingerprint(*parts: object) -> str:
