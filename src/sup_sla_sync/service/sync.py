@@ -298,19 +298,19 @@ class SyncService:
         now = self.clock()
         result = PassResult()
         self.notifier.reset()
-        people = self.people()
         closed_since = self._last_pass_start or (now - COLD_START_CLOSED_LOOKBACK)
         wanted = list(issue_ids)
         tally = _Tally(progress)
         failed: set[int] = set()
         listing_kind: Listing | None = None
         from_memory = not wanted and not poll and not dry_run and self._listed_in_this_run
+        # An instant's pass makes no request it does not need: people as the last poll
+        # read them (a poll reads them again when old, and adopts what changed).
+        people = self._people[1] if from_memory and self._people else self.people()
         if wanted:
             tally.listed(len(wanted))
             issues: Iterable[IssueSnapshot] = self._read_each(wanted, result)
         elif from_memory:
-            # People as last read: an instant's pass makes no request it does not need.
-            people = self._people[1] if self._people is not None else people
             due = self.memory.due(now, set())
             tally.listed(len(due))
             issues = (self.memory.known[issue_id].snapshot for issue_id in due)
