@@ -7,10 +7,11 @@ On a fresh local Redmine (scripts/redmine/start.sh):
   1. N settled issues in project `edoc` (bench/seed.py, straight into SQLite), the
      working-hours calendar, settled by two passes in this process that keep their memory
      in `daemon.state_dir` (what a cold `sync` and a second `sync` do);
-  2. for each interval in --intervals, a fresh project under a contract policy with the
-     24x7 calendar (so the benchmark runs at any hour) and a few hundred instants in the
-     next --minutes minutes, then `sup-sla-sync run` as a subprocess on the same state
-     directory (a restart) for those minutes:
+  2. for each interval in --intervals, a few hundred instants in the next --minutes
+     minutes on new issues in the same project by a client of the group "Bank clients",
+     whose contract policy has the 24x7 calendar (so the benchmark runs at any hour), then
+     `sup-sla-sync run` as a subprocess on the same state directory (a restart) for those
+     minutes and an idle tail:
        chat   the online assistant's 15-minute first answer: the 75% reminder, the breach,
               the escalation 5 minutes later;
        vip    a VIP e-mail (first answer in 120 minutes): the breach, then the escalation;
@@ -25,8 +26,10 @@ On a fresh local Redmine (scripts/redmine/start.sh):
      daemon's first pass ended is a catch-up, counted apart. A reply's move is measured
      from the client's note (the target there is one poll interval).
   4. the daemon's own pass lines (`--log-format json`): requests per pass and per idle
-     minute (the last QUIET_MINUTES of the run hold no instant), journals read by the
-     restart's first pass, and its CPU (/proc) over the quiet minutes, per hour.
+     minute (the run ends with QUIET_MINUTES that hold no instant, from one interval
+     after the last one: the poll that reads the tool's last writes again comes first),
+     journals read by the restart's first pass, and the daemon's CPU (/proc) over the
+     quiet minutes, per hour; in this process, the CPU of the hourly full listing.
 
 Results: a table on stdout and bench/latency-N.json. The API key is never printed.
 """
@@ -76,12 +79,16 @@ def minute(when: datetime) -> datetime:
     return when.replace(second=0, microsecond=0)
 
 
-def config_for(sla: SlaHarness, projects: list[str], policy_project: str, **daemon: Any) -> Path:
+BANK_CLIENT = "bank1"  # the one member of "Bank clients"
+BANK_GROUP = "Bank clients"
+
+
+def config_for(sla: SlaHarness, **daemon: Any) -> Path:
     return sla.config(
-        projects,
+        [seeding.PROJECT],
         overrides={
             "policies": [
-                {"name": "bank-24x7", "projects": [policy_project], "calendar": {"mode": "24x7"}}
+                {"name": "bank-24x7", "groups": [BANK_GROUP], "calendar": {"mode": "24x7"}}
             ],
             "auto_close": {
                 "after_working_hours": 8,
@@ -144,6 +151,31 @@ def plan_instants(count: int, base: datetime, minutes: int) -> list[dict[str, An
     return specs
 
 
+def add_bank_client(rm: LocalRedmine) -> None:
+    """A client in the group the 24x7 policy matches, a Reporter in the project."""
+    user = rm.post(
+        "/users.json",
+        {
+            "user": {
+                "login": BANK_CLIENT,
+                "firstname": "Bank",
+                "lastname": "Client",
+                "mail": "bank1@example.test",
+                "password": "bank1-password-123",
+            }
+        },
+    )["user"]
+    rm.post("/groups.json", {"group": {"name": BANK_GROUP, "user_ids": [user["id"]]}})
+    roles = rm.env["ids"]["roles"]
+    rm.post(
+        f"/projects/{seeding.PROJECT}/memberships.json",
+        {"membership": {"user_id": user["id"], "role_ids": [roles["Reporter"]]}},
+    )
+    shown = rm.get(f"/users/{user['id']}.json")["user"]  # an administrator sees the key
+    rm._keys[BANK_CLIENT] = shown["api_key"]
+    rm.env["ids"]["users"][BANK_CLIENT] = user["id"]
+
+
 def create_issues(rm: LocalRedmine, project: str, specs: list[dict[str, Any]]) -> None:
     for number, spec in enumerate(specs):
         kind = spec["kind"]
@@ -155,7 +187,7 @@ def create_issues(rm: LocalRedmine, project: str, specs: list[dict[str, Any]]) -
         else:
             fields = {"Channel": "E-mail", "SLA level": "Basic"}
         issue_id = rm.create_issue(
-            "client1",
+            BANK_CLIENT,
             f"{kind} {number}: как подписать договор?",
             IDENTIFIED,
             project=project,
@@ -182,7 +214,7 @@ def reply_at_their_times(rm: LocalRedmine, specs: list[dict[str, Any]], stop: th
             stop.wait(0.5)
         if stop.is_set():
             return
-        rm.add_note("client1", spec["id"], "Номер документа ЭД-2026-0042, спасибо.")
+        rm.add_note(BANK_CLIENT, spec["id"], "Номер документа ЭД-2026-0042, спасибо.")
         spec["replied"] = datetime.now(UTC)
 
 
@@ -280,14 +312,8 @@ def run_daemon(
     round_no: int,
 ) -> dict[str, Any]:
     n = args.n
-    project = sla.new_project()
-    config = config_for(
-        sla,
-        [seeding.PROJECT, project],
-        project,
-        interval_minutes=interval,
-        state_dir=str(cache_dir),
-    )
+    project = seeding.PROJECT
+    config = config_for(sla, interval_minutes=interval, state_dir=str(cache_dir))
     # The daemon's restart lists every issue: the instants start after it.
     t0 = time.perf_counter()
     specs = plan_instants(args.instants, datetime.now(UTC), args.minutes)  # placeholders
@@ -323,8 +349,11 @@ def run_daemon(
         stop = threading.Event()
         replier = threading.Thread(target=reply_at_their_times, args=(rm, specs, stop))
         replier.start()
-        quiet_from = base + timedelta(minutes=args.minutes - QUIET_MINUTES + 1)
-        end = base + timedelta(minutes=args.minutes)
+        # After the last instant, the poll that reads the tool's own writes again; then
+        # the idle minutes.
+        last_instant = base + timedelta(minutes=args.minutes - QUIET_MINUTES)
+        quiet_from = last_instant + timedelta(minutes=interval, seconds=30)
+        end = quiet_from + timedelta(minutes=QUIET_MINUTES)
         cpu_quiet_start = None
         try:
             while datetime.now(UTC) < end and proc.poll() is None:
@@ -364,11 +393,11 @@ def run_daemon(
             reopen_late.append((written - spec["replied"]).total_seconds())
 
     def requests(line: dict[str, Any]) -> int:
-        return sum(v for k, v in line.items() if k.startswith("http_") and k != "http_retries")
+        return int(line.get("http_total", 0))
 
     quiet = [p for p in passes if datetime.fromisoformat(p["time"]) >= quiet_from]
     quiet_minutes = (ended - quiet_from).total_seconds() / 60
-    idle_polls = [requests(p) for p in passes[1:] if p["woken_by"] == "poll" and not p["updated"]]
+    idle_polls = [requests(p) for p in passes[1:] if p["woken_by"] == "poll" and not p["seen"]]
     restart = passes[0]
     result = {
         "interval_minutes": interval,
@@ -427,10 +456,7 @@ def hourly_full_listing(sla: SlaHarness, rm: LocalRedmine, cache_dir: Path) -> d
     """The CPU of the daemon's hourly full listing (`daemon.full_scan_minutes`) when
     nothing changed, in this process: a restart on the daemon's state (its first pass
     decides every issue once), then a full listing again, and an incremental poll."""
-    projects = sorted(
-        p["identifier"] for p in rm.get("/projects.json", params={"limit": 100})["projects"]
-    )
-    config = config_for(sla, projects, "none-such", state_dir=str(cache_dir))
+    config = config_for(sla, state_dir=str(cache_dir))
     service = service_for(config, rm.admin_key, cache_dir)
     service.run_pass()
     time.sleep(35)  # past the listing margin: the next polls list nothing
@@ -475,7 +501,8 @@ def main() -> int:
         t0 = time.perf_counter()
         seeding.seed(rm, args.n)
         cache_dir = state_dir / "daemon-state"
-        settle = config_for(sla, [seeding.PROJECT], "none-such", state_dir=str(cache_dir))
+        add_bank_client(rm)
+        settle = config_for(sla, state_dir=str(cache_dir))
         for label in ("cold sync", "second sync"):  # two passes, two processes' worth
             service = service_for(settle, rm.admin_key, cache_dir)
             result = service.run_pass()
