@@ -149,12 +149,14 @@ class StateStore:
         state: State,
         changed: Iterable[int] | None = None,
         removed: Iterable[int] | None = None,
-    ) -> None:
+    ) -> bool:
         """Write `state` in one transaction: every issue, or (`changed` given, and the file
         one of this version) only those issues, dropping the ones `state` no longer has
-        (`removed`, when the caller knows them: else found by reading every id)."""
+        (`removed`, when the caller knows them: else found by reading every id). Whether
+        it was saved: a failure is a warning, never an error of the pass."""
         try:
             self._write(state, changed, removed)
+            return True
         except (OSError, sqlite3.OperationalError) as exc:
             # Disk full, locked, read-only: the pass did its writes; a cache that could not
             # be saved costs the next pass more reads, nothing else.
@@ -167,12 +169,14 @@ class StateStore:
             try:
                 os.replace(self.path, aside)
                 self._write(state, None, None)
+                return True
             except (OSError, sqlite3.Error) as again:
                 log.warning("%s: not saved (%s); the next pass costs more", self.path, again)
         except sqlite3.Error as exc:
             log.warning("%s: not saved (%s); the next pass costs more", self.path, exc)
         finally:
             _private(self.path)
+        return False
 
     def _write(
         self, state: State, changed: Iterable[int] | None, removed: Iterable[int] | None

@@ -177,11 +177,11 @@ class Daemon:
         except LockUnavailable as exc:
             outcome, label = "skipped: the lock service is unreachable", "lock_unreachable"
             log.warning("skipping this pass: %s", exc)
-            self._instant_later(started_at, poll)
+            self._instant_later(poll)
         except LockBusy as exc:
             outcome, label = "skipped: another pass holds the lock", "lock_busy"
             log.info("skipping this pass: %s", exc)
-            self._instant_later(started_at, poll)
+            self._instant_later(poll)
         except AuthError as exc:
             outcome, label = "the tracker refused the API key", "key_refused"
             self._retry_later(str(exc), logging.ERROR)
@@ -200,11 +200,12 @@ class Daemon:
             self.metrics.record(label, result)
         return None
 
-    def _instant_later(self, now: datetime, poll: bool) -> None:
-        """A pass skipped for the lock: an instant's pass is tried again shortly (not in a
-        loop), a poll's at the next poll."""
+    def _instant_later(self, poll: bool) -> None:
+        """A pass skipped for the lock: an instant's pass is tried again LOCK_RETRY_SECONDS
+        after the attempt ended (an unreachable lock service may take its whole connect
+        timeout to say so: never back to back), a poll's at the next poll."""
         if not poll and self.instant is not None:
-            self.instant = now + timedelta(seconds=LOCK_RETRY_SECONDS)
+            self.instant = self.clock() + timedelta(seconds=LOCK_RETRY_SECONDS)
 
     def _next_instant(self, after: datetime) -> datetime | None:
         next_instant = getattr(self.service, "next_instant", None)

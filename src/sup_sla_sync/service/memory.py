@@ -85,8 +85,9 @@ class PassMemory:
         )
 
     def earliest(self, after: datetime) -> datetime | None:
-        """The earliest wake-up instant later than `after` (None: none is known). Instants
-        not later are the next poll's (`due` includes them): never a loop on the past."""
+        """The earliest wake-up instant later than `after` (None: none is known). An instant
+        not later belongs to an issue whose evaluation failed: its retry is the next
+        poll's (`due` there includes it), never a loop on the past."""
         later = [
             known.wake_at
             for known in self.state.issues.values()
@@ -111,6 +112,11 @@ class PassMemory:
         if self._changed is not None:
             self._changed.add(snapshot.id)
 
+    def forget(self, issue_id: int) -> None:
+        """An issue that left the projects (seen on a read between full listings)."""
+        if self.state.issues.pop(issue_id, None) is not None:
+            self._removed.add(issue_id)
+
     def forget_all_but(self, listed: set[int]) -> None:
         """After a full listing: drop issues deleted, moved out or no longer visible."""
         for issue_id in set(self.state.issues) - listed:
@@ -125,9 +131,11 @@ class PassMemory:
     def save(self) -> None:
         """Write what changed since the last save (everything the first time)."""
         if self.store is not None:
-            self.store.save(self.state, self._changed, self._removed)
-            self._changed = set()
-            self._removed = set()
+            if self.store.save(self.state, self._changed, self._removed):
+                self._changed = set()
+                self._removed = set()
+            else:  # not saved: the next save writes everything (and so drops what went)
+                self._changed = None
 
 
 def fingerprint(*parts: object) -> str:

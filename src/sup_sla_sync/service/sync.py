@@ -311,7 +311,9 @@ class SyncService:
             tally.listed(len(wanted))
             issues: Iterable[IssueSnapshot] = self._read_each(wanted, result)
         elif from_memory:
-            due = self.memory.due(now, set())
+            # An issue whose evaluation failed is the next poll's (read again there), not
+            # every instant's.
+            due = self.memory.due(now, self._retry)
             tally.listed(len(due))
             issues = (self.memory.known[issue_id].snapshot for issue_id in due)
         else:
@@ -344,7 +346,11 @@ class SyncService:
                 continue
             try:
                 if from_memory:
-                    issue = self._current(issue, people, now)
+                    current = self._current(issue, people, now)
+                    if current is None:
+                        tally.step()
+                        continue
+                    issue = current
                 decision = self._process(issue, people, now, result, dry_run)
             except AuthError:
                 raise
@@ -420,13 +426,32 @@ class SyncService:
 
     # --- what changed, what is due ---------------------------------------------------
 
-    def _current(self, issue: IssueSnapshot, people: People, now: datetime) -> IssueSnapshot:
+    def _current(self, issue: IssueSnapshot, people: People, now: datetime) -> IssueSnapshot | None:
         """`issue` as remembered if nothing is to be written to it now; else as the tracker
         holds it (read again: it may have changed since the last poll, or hold the tool's
-        own writes of a pass since)."""
+        own writes of a pass since). None, and forgotten, if it left `redmine.projects`
+        since the last listing: nothing is written to it."""
         if self.decide(issue, people, now).empty:
             return issue
-        return self.tracker.snapshot(issue.id)
+        fresh = self.tracker.snapshot(issue.id)
+        if not self._in_projects(fresh):
+            return None
+        return fresh
+
+    def _in_projects(self, issue: IssueSnapshot) -> bool:
+        """Whether `issue` is (still) in `redmine.projects`; if not, it is forgotten."""
+        projects = self.settings.redmine.projects
+        if not projects or issue.project in projects:
+            return True
+        log.info(
+            "issue %s: moved to project %r, outside redmine.projects; left alone",
+            issue.id,
+            issue.project,
+            extra={"issue": issue.id},
+        )
+        self.memory.forget(issue.id)
+        self._retry.discard(issue.id)
+        return False
 
     def _next_listing(self, people: People, dry_run: bool) -> Listing:
         """A full listing at start, for a dry run, and every `daemon.full_scan_minutes`;
@@ -468,7 +493,9 @@ class SyncService:
             yield self.memory.known[issue_id].snapshot
         for issue_id in retry:
             try:
-                yield self.tracker.snapshot(issue_id)
+                fresh = self.tracker.snapshot(issue_id)
+                if self._in_projects(fresh):
+                    yield fresh
             except TrackerUnavailable:
                 raise
             except SlaSyncError as exc:
