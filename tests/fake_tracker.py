@@ -41,6 +41,7 @@ class FakeTracker:
         self.listings: list[tuple[str, datetime | None]] = []  # ("full"|"changed", since)
         self.remembered: list[int] = []
         self.settled = False  # what is_settled answers
+        self.remember_calls: list[tuple[list[int], datetime | None]] = []
         self._listing_started_at: datetime | None = None
 
     # --- reading
@@ -101,7 +102,9 @@ class FakeTracker:
         return self.now()
 
     def remember(self, snapshots, settled_before: datetime | None) -> None:
-        self.remembered += [s.id for s in snapshots]
+        ids = [s.id for s in snapshots]
+        self.remembered += ids
+        self.remember_calls.append((sorted(ids), settled_before))
 
     def is_settled(self, snapshot: IssueSnapshot) -> bool:
         return self.settled

@@ -9,6 +9,7 @@ one fake, and the daemon's waits on its stop event move it on instead of sleepin
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import itertools
 import threading
@@ -20,7 +21,7 @@ import pytest
 import schedule
 
 from sup_sla_sync.config import Settings
-from sup_sla_sync.errors import TrackerUnavailable
+from sup_sla_sync.errors import LockBusy, TrackerError, TrackerUnavailable
 from sup_sla_sync.service import daemon as daemon_module
 from sup_sla_sync.service.daemon import Daemon
 from sup_sla_sync.service.sync import PassResult, SyncService
@@ -199,6 +200,67 @@ def test_the_next_instant_is_the_earliest_later_one() -> None:
     assert svc.next_instant(wakes[-1]) is None  # nothing later: no loop on the past
 
 
+def settled_two_passes(clock: FakeTime, tracker: FakeTracker) -> SyncService:
+    svc = SyncService(SETTINGS, tracker, clock=clock.now)
+    svc.run_pass()
+    clock.wall = at("2025-01-13 10:04")
+    svc.run_pass()
+    return svc
+
+
+def test_an_instants_pass_leaves_alone_an_issue_moved_out_of_the_projects() -> None:
+    """Moved to another project after the last poll: the re-read before writing sees it,
+    and nothing is written (the reminder would go to a project the desk does not run)."""
+    settings = Settings(
+        staff={"groups": ["Support"], "lead": "lead1"},
+        redmine={"projects": ["edoc"]},
+        daemon={"full_scan_minutes": 600},
+    )
+    clock = FakeTime("2025-01-13 10:03")
+    tracker = FakeTracker(online_issue(7), now=clock.now)
+    svc = SyncService(settings, tracker, clock=clock.now)
+    svc.run_pass()
+    clock.wall = at("2025-01-13 10:04")
+    svc.run_pass()
+    writes = len(tracker.writes)
+    tracker.issues[7] = dataclasses.replace(tracker.issues[7], project="dev")
+    clock.wall = at("2025-01-13 10:20")
+    svc.run_pass(poll=False)
+    assert len(tracker.writes) == writes and 7 not in svc.memory.known
+    assert svc.next_instant(clock.wall) is None
+
+
+def test_an_issue_that_fails_is_the_next_polls_not_every_instants() -> None:
+    clock = FakeTime("2025-01-13 10:03")
+    tracker = FakeTracker(online_issue(7), online_issue(8, "2025-01-13 10:01"), now=clock.now)
+    svc = settled_two_passes(clock, tracker)
+    tracker.fail_on[7] = TrackerError("issue 7: not found or not visible")
+    clock.wall = at("2025-01-13 10:12")  # 7's reminder is due, 8's not yet
+    result = svc.run_pass(poll=False)
+    assert [e["issue"] for e in result.errors] == [7]
+    reads = len(tracker.reads)
+    clock.wall = at("2025-01-13 10:14")  # 8's reminder: 7 is not tried again here
+    result = svc.run_pass(poll=False)
+    assert result.errors == [] and tracker.reads[reads:] == [8]
+    del tracker.fail_on[7]
+    clock.wall = at("2025-01-13 10:15")
+    svc.run_pass()  # the poll: 7 is read again and gets its note
+    assert REMINDER in written_tags(tracker, 7) or BREACH in written_tags(tracker, 7)
+
+
+def test_a_restart_takes_the_journals_of_the_snapshots_settled_when_read(tmp_path) -> None:
+    """Through the service: a snapshot the tracker said was settled is handed back at
+    restart without the listing-time condition (settled_before None)."""
+    clock = FakeTime("2025-01-13 10:03")
+    tracker = FakeTracker(online_issue(7), online_issue(8), now=clock.now)
+    tracker.settled = True
+    svc = SyncService(SETTINGS, tracker, clock=clock.now, state_dir=tmp_path)
+    svc.run_pass()
+    again = SyncService(SETTINGS, tracker, clock=clock.now, state_dir=tmp_path)
+    again.run_pass()
+    assert ([7, 8], None) in tracker.remember_calls
+
+
 # --- the daemon's schedule -----------------------------------------------------------
 
 
@@ -371,3 +433,29 @@ def test_every_note_within_a_minute_of_its_instant_whatever_the_interval(
         assert 0 <= late <= 60, (tag, instant, written[tag])
     if minutes == 5:
         assert daemon.instant_passes >= 2  # neither note waited for a poll
+
+
+def test_an_instants_pass_that_finds_the_lock_taken_is_tried_again_shortly(fake) -> None:
+    """Another pass holds the lock at the instant: tried again 5 s later, not in a loop and
+    not at the next poll (an hour away here)."""
+    service = Instants(fake, "2025-01-13 10:04")
+    attempts = []
+
+    @contextlib.contextmanager
+    def lock():
+        attempts.append(fake.wall)
+        if len(attempts) == 2:
+            raise LockBusy("another sup-sla-sync pass holds the lock")
+        yield
+
+    daemon = Daemon(
+        service,  # type: ignore[arg-type]
+        60,
+        lock,
+        clock=fake.now,
+        monotonic=fake.monotonic,
+    )
+    daemon.stop = ClockedStop(fake, at("2025-01-13 10:05"))
+    daemon.run()
+    assert offsets(service.passes, "2025-01-13 10:03") == [("poll", 0), ("instant", 65)]
+    assert len(attempts) == 3
