@@ -20,8 +20,8 @@ On a fresh local Redmine (scripts/redmine/start.sh):
        reply  waiting for the client, who answers during the run (through the REST API):
               the move back to work.
   3. every tagged note and move the tool wrote during the run (in both projects) is
-     measured: its instant is the first whole minute at which `decide`, on the issue as it
-     was before that write (journals up to it, the status they leave), plans it; lateness
+     measured: its instant is the first second at which `decide`, on the issue as it was
+     before that write (journals up to it, the status they leave), plans it; lateness
      is the journal's `created_on` less the instant. An instant that came before the
      daemon's first pass ended is a catch-up, counted apart. A reply's move is measured
      from the client's note (the target there is one poll interval).
@@ -275,9 +275,13 @@ def measure_run(
             earlier = before(issue, index)
             moment = minute(started) - timedelta(minutes=2)
             instant = None
-            while moment <= journal.created_on:
+            while moment <= journal.created_on + timedelta(minutes=1):
                 if tag in planned_tags(service, earlier, people, moment):
-                    instant = moment
+                    # The very second: within the minute before.
+                    second = max(moment - timedelta(seconds=59), minute(started))
+                    while tag not in planned_tags(service, earlier, people, second):
+                        second += timedelta(seconds=1)
+                    instant = second if second <= journal.created_on else None
                     break
                 moment += timedelta(minutes=1)
             rows.append(

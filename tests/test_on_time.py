@@ -110,15 +110,21 @@ def daemon_for(service: object, fake: FakeTime, minutes: float, until: datetime)
     return daemon
 
 
-def first_minute_planned(svc: SyncService, snapshot, tag: str, start: datetime) -> datetime:
-    """The instant of a note: the first whole minute at which `decide` on the issue as it
-    was plans it (the core's answer, minute by minute)."""
+def first_planned(svc: SyncService, snapshot, tag: str, start: datetime) -> datetime:
+    """The instant of a note: the first second at which `decide` on the issue as it was
+    plans it (the core's answer: minute by minute, then second by second)."""
     people = svc.people()
+
+    def plans(moment: datetime) -> bool:
+        return any(n.text.startswith(tag) for n in svc.decide(snapshot, people, moment).plan.notes)
+
     moment = start.replace(second=0, microsecond=0)
     for _ in range(24 * 60):
-        decision = svc.decide(snapshot, people, moment)
-        if any(n.text.startswith(tag) for n in decision.plan.notes):
-            return moment
+        if plans(moment):
+            second = moment - timedelta(seconds=59)
+            while not plans(second):
+                second += timedelta(seconds=1)
+            return second
         moment += timedelta(minutes=1)
     raise AssertionError(f"{tag} is never planned")
 
@@ -427,7 +433,7 @@ def test_every_note_within_a_minute_of_its_instant_whatever_the_interval(
     daemon = daemon_for(svc, fake, minutes, until=at("2025-01-13 10:30"))
     daemon.run()
     for tag in (REMINDER, BREACH):
-        instant = first_minute_planned(svc, original, tag, at("2025-01-13 10:00"))
+        instant = first_planned(svc, original, tag, at("2025-01-13 10:00"))
         assert tag in written, tag
         late = (written[tag] - instant).total_seconds()
         assert 0 <= late <= 60, (tag, instant, written[tag])

@@ -5,7 +5,7 @@ the instant, long before the next poll.
 
 Round the clock (24x7), so the test runs at any hour. The instant is the core's: the
 first whole minute at which `decide`, on the issue as Redmine holds it before the daemon
-starts, plans the reminder.
+starts, plans the reminder (to the second: 75% of 15 minutes from a creation with seconds).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ IDENTIFIED = "Ivanov Ivan, IIN 880101300388, Dala Trade LLP."
 
 
 def planned_at(sla: SlaHarness, config, issue_id: int, tag: str) -> datetime:
-    """The first whole minute from now at which decide plans a note starting with `tag`."""
+    """The first second from now at which decide plans a note starting with `tag`."""
     settings = load_settings(config)
     redmine = settings.redmine.model_copy(update={"api_key": SecretStr(sla.rm.admin_key)})
     settings = settings.model_copy(update={"redmine": redmine})
@@ -36,11 +36,18 @@ def planned_at(sla: SlaHarness, config, issue_id: int, tag: str) -> datetime:
         service = SyncService(settings, tracker)
         snapshot = tracker.snapshot(issue_id)
         people = service.people()
+
+        def plans(moment: datetime) -> bool:
+            notes = service.decide(snapshot, people, moment).plan.notes
+            return any(n.text.startswith(tag) for n in notes)
+
         moment = datetime.now(UTC).replace(second=0, microsecond=0)
         for _ in range(30):
-            notes = service.decide(snapshot, people, moment).plan.notes
-            if any(n.text.startswith(tag) for n in notes):
-                return moment
+            if plans(moment):  # then the very second, within the minute before
+                second = moment - timedelta(seconds=59)
+                while not plans(second):
+                    second += timedelta(seconds=1)
+                return second
             moment += timedelta(minutes=1)
     raise AssertionError(f"issue {issue_id}: {tag} is not planned in the next 30 minutes")
 

@@ -4,8 +4,10 @@
 changes only at a few instants of its own: a reminder fraction or a due time crossed, an
 escalation offset reached, the auto-close warning or the close itself falling due, or the
 start of working hours for a note that waited for them. `wake_up` returns the earliest of
-those after `now`, rounded up to a whole minute (minutes decide: SPEC "Clocks"); the
-daemon evaluates an unchanged issue again only when that instant has come.
+those after `now`, to the whole second after it (a breach and an escalation fall on
+whole minutes, since minutes decide them: SPEC "Clocks"; a reminder fraction or an
+auto-close counts from a time with seconds); the daemon evaluates an unchanged issue
+again only when that instant has come.
 
 Pure, and deliberately generous: an instant too early costs one evaluation, one too late
 would lose a write, so when in doubt an earlier instant is returned.
@@ -21,6 +23,7 @@ from .model import StatusRole
 from .rules import Rules
 
 MINUTE = timedelta(minutes=1)
+SECOND = timedelta(seconds=1)
 
 
 def wake_up(
@@ -45,7 +48,7 @@ def wake_up(
     if not calendar.is_working_time(now):
         # A note found due at night waits for the morning: wake then, whatever comes next.
         earliest = min(earliest, calendar.next_working_instant(now))
-    return ceil_minute(earliest)
+    return ceil_second(earliest)
 
 
 def _clock_instants(
@@ -94,6 +97,15 @@ def _waiting_instants(view: SlaView, rules: Rules, calendar: WorkCalendar) -> li
 
 def _floor_minute(instant: datetime) -> datetime:
     return instant.replace(second=0, microsecond=0)
+
+
+def ceil_second(instant: datetime) -> datetime:
+    """`instant` rounded up to a whole second: the daemon wakes within a second of it (a
+    reminder fraction or a close counts from a time with seconds, a creation at 10:00:37).
+    A float's hair short there, the evaluation then finds the next instant a second on:
+    one more evaluation, never a lost write (SPEC.md, `run`: within a minute)."""
+    floor = instant.replace(microsecond=0)
+    return floor if floor == instant else floor + SECOND
 
 
 def ceil_minute(instant: datetime) -> datetime:
