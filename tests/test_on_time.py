@@ -148,10 +148,7 @@ def written_tags(tracker: FakeTracker, issue_id: int) -> list[str]:
 def test_an_instants_pass_lists_nothing_and_reads_only_the_issue_it_writes_to() -> None:
     clock = FakeTime("2025-01-13 10:03")
     tracker = FakeTracker(online_issue(7), issue("2025-01-13 10:00", issue_id=8), now=clock.now)
-    svc = SyncService(SETTINGS, tracker, clock=clock.now)
-    svc.run_pass()
-    clock.wall = at("2025-01-13 10:04")
-    svc.run_pass()  # the first pass's own writes, read once more
+    svc = settled_two_passes(clock, tracker)  # the first pass's own writes, read once more
     listings, reads, writes = len(tracker.listings), len(tracker.reads), len(tracker.writes)
     instant = svc.next_instant(clock.wall)
     assert instant is not None and instant <= at("2025-01-13 10:12")
@@ -172,10 +169,7 @@ def test_an_instants_pass_writes_nothing_on_what_the_tracker_no_longer_holds() -
     and a breach note; the issue read again before writing gets neither."""
     clock = FakeTime("2025-01-13 10:03")
     tracker = FakeTracker(online_issue(7), now=clock.now)
-    svc = SyncService(SETTINGS, tracker, clock=clock.now)
-    svc.run_pass()
-    clock.wall = at("2025-01-13 10:04")
-    svc.run_pass()
+    svc = settled_two_passes(clock, tracker)
     tracker.person_writes(7, note("2025-01-13 10:06", AGENT, "Здравствуйте, смотрим."))
     clock.wall = at("2025-01-13 10:20")
     svc.run_pass(poll=False)
@@ -206,8 +200,11 @@ def test_the_next_instant_is_the_earliest_later_one() -> None:
     assert svc.next_instant(wakes[-1]) is None  # nothing later: no loop on the past
 
 
-def settled_two_passes(clock: FakeTime, tracker: FakeTracker) -> SyncService:
-    svc = SyncService(SETTINGS, tracker, clock=clock.now)
+def settled_two_passes(
+    clock: FakeTime, tracker: FakeTracker, settings: Settings = SETTINGS
+) -> SyncService:
+    """A service after its first pass and the next (its own writes read again), 10:04."""
+    svc = SyncService(settings, tracker, clock=clock.now)
     svc.run_pass()
     clock.wall = at("2025-01-13 10:04")
     svc.run_pass()
@@ -224,10 +221,7 @@ def test_an_instants_pass_leaves_alone_an_issue_moved_out_of_the_projects() -> N
     )
     clock = FakeTime("2025-01-13 10:03")
     tracker = FakeTracker(online_issue(7), now=clock.now)
-    svc = SyncService(settings, tracker, clock=clock.now)
-    svc.run_pass()
-    clock.wall = at("2025-01-13 10:04")
-    svc.run_pass()
+    svc = settled_two_passes(clock, tracker, settings)
     writes = len(tracker.writes)
     tracker.issues[7] = dataclasses.replace(tracker.issues[7], project="dev")
     clock.wall = at("2025-01-13 10:20")

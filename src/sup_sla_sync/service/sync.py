@@ -341,7 +341,12 @@ class SyncService:
                 break
             result.seen += 1
             listed.add(issue.id)
-            if not dry_run and not wanted and not from_memory and self._settled(issue, now):
+            if (
+                not dry_run
+                and not wanted
+                and not from_memory
+                and self._unchanged_and_not_due(issue, now)
+            ):
                 tally.step()
                 continue
             try:
@@ -394,7 +399,7 @@ class SyncService:
             result.notifications = self.notifier.counts.as_dict()
         return result
 
-    def _settled(self, issue: IssueSnapshot, now: datetime) -> bool:
+    def _unchanged_and_not_due(self, issue: IssueSnapshot, now: datetime) -> bool:
         """A listed issue exactly as this run last evaluated it, whose wake-up instant has
         not come: its decision cannot have changed (SPEC.md, "The daemon's passes"), so it
         is not evaluated again (a full listing of 10,000 unchanged issues then costs the
