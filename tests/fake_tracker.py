@@ -1,7 +1,10 @@
 """An in-memory tracker that behaves like Redmine where the sync pass can tell.
 
-Writes append journals by the tool's user, as Redmine does (a private note sent with
-field changes becomes two journals), so a second pass sees its own work.
+It implements the whole tracker port (`ports.tracker.Tracker`): the reads in memory, and
+the writes through Redmine's write protocol (`adapters.redmine.writes.RedmineWrites`)
+over an in-memory `update_issue`: writes append journals by the tool's user, as Redmine
+does (a private note sent with field changes becomes two journals), so a second pass sees
+its own work.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from dataclasses import replace
 from datetime import date, datetime, tzinfo
 from typing import Any
 
+from sup_sla_sync.adapters.redmine.writes import RedmineWrites
 from sup_sla_sync.core.model import (
     DUE_DATE,
     PRIORITY,
@@ -26,9 +30,13 @@ from sup_sla_sync.errors import TrackerError
 
 from factories import PEOPLE, TOOL
 
+URL = "https://sup.example.kz"
 
-class FakeTracker:
+
+class FakeTracker(RedmineWrites):
     def __init__(self, *issues: IssueSnapshot, now: Callable[[], datetime]) -> None:
+        self.projects: list[str] = []  # the configured projects (empty: every issue)
+        self._due_date_apart: set[int] = set()
         self.issues = {issue.id: issue for issue in issues}
         self.now = now
         self.people = PEOPLE
@@ -43,6 +51,42 @@ class FakeTracker:
         self.settled = False  # what is_settled answers
         self.remember_calls: list[tuple[list[int], datetime | None]] = []
         self._listing_started_at: datetime | None = None
+
+    # --- the port's own (the rest is below, in Redmine's shape)
+    def list_issues(
+        self, closed_since, *, on_error=None, on_listed=None
+    ) -> Iterator[IssueSnapshot]:
+        return self.iter_issues(self.projects, closed_since, on_error=on_error, on_listed=on_listed)
+
+    def list_changed(self, since: datetime, *, on_error=None) -> Iterator[IssueSnapshot]:
+        return self.iter_changed(self.projects, since, on_error=on_error)
+
+    def list_created(self, since, until, zone, *, on_listed=None) -> Iterator[IssueSnapshot]:
+        return self.iter_issues_created(self.projects, since, until, zone, on_listed=on_listed)
+
+    def read_issue(self, issue_id: int) -> IssueSnapshot:
+        return self.snapshot(issue_id)
+
+    def in_scope(self, issue: IssueSnapshot) -> bool:
+        return not self.projects or issue.project in self.projects
+
+    scope_setting = "redmine.projects"
+
+    def configured(self, settings: Any) -> FakeTracker:
+        """Take the port's own settings from `settings` (`[redmine]`), as the real adapter
+        does: the projects and the address shown."""
+        self.projects = list(settings.redmine.projects)
+        self.shown_url = settings.redmine.shown_url.rstrip("/")
+        return self
+
+    def as_viewer(self) -> tuple[int | None, str | None]:
+        return TOOL, None  # the in-memory tracker shows everyone everything
+
+    shown_url = URL
+    state_key = "fake-tracker-key"
+
+    def issue_url(self, issue_id: int) -> str:
+        return f"{self.shown_url}/issues/{issue_id}"
 
     # --- reading
     def load_people(
@@ -63,7 +107,8 @@ class FakeTracker:
         if on_listed is not None:
             on_listed(len(self.issues))
         for issue_id in sorted(self.issues):
-            yield self.snapshot(issue_id)
+            if not projects or self.issues[issue_id].project in projects:
+                yield self.snapshot(issue_id)
 
     def iter_issues_created(
         self,

@@ -1,6 +1,6 @@
 """Every command through click's CliRunner, as a user runs it, against the in-memory tracker.
 
-`App.adapter` returns a `FakeTracker` and `App.clock` the fixed time NOW, Monday
+`App.tracker` returns a `FakeTracker` and `App.clock` the fixed time NOW, Monday
 2025-01-13 10:00 in Astana (a working day), so every figure below can be checked on a
 calendar. The issues (VIP normal: first response 120 working minutes, VIP urgent: 60,
 basic: 540; resolution VIP 540, basic 1080):
@@ -143,7 +143,7 @@ def write_config(tmp_path: Path, extra: str = "") -> Path:
 def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
     monkeypatch.delenv("SUP_SLA_CONFIG", raising=False)
     tracker = InspectableTracker(*_issues(), now=lambda: at(NOW))
-    monkeypatch.setattr(cli.App, "adapter", lambda self: tracker)
+    monkeypatch.setattr(cli.App, "tracker", lambda self: tracker.configured(self.settings))
     monkeypatch.setattr(cli.App, "clock", lambda self: at(NOW))
     return Cli(tracker, write_config(tmp_path))
 

@@ -664,7 +664,7 @@ class _Clock:
 @pytest.fixture
 def run(monkeypatch: pytest.MonkeyPatch, tmp_path):
     outside = issue("2025-01-21 10:00", level="VIP", issue_id=99)  # after --until
-    tracker = FakeTracker(*_issues(), outside, now=_Clock())
+    tracker = FakeTracker(*_issues(), outside, now=_Clock()).configured(SETTINGS)
     service = SyncService(SETTINGS, tracker, CAL, clock=_Clock())
     monkeypatch.setattr(cli.App, "service", lambda self: service)
     config = tmp_path / "sup-sla-sync.toml"

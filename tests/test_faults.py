@@ -490,7 +490,7 @@ def run_cli(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, sleeps: list[float]
     monkeypatch.setenv("SUP_SLA_REDMINE__API_KEY", KEY)
     # The real adapter, only without real sleeping between retries.
     monkeypatch.setattr(
-        cli.App, "adapter", lambda self: RedmineAdapter(self.settings, sleep=sleeps.append)
+        cli.App, "tracker", lambda self: RedmineAdapter(self.settings, sleep=sleeps.append)
     )
 
     def invoke(*args: str) -> Any:

@@ -17,10 +17,11 @@ from types import SimpleNamespace
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from sup_sla_sync.adapters.notify import Notifier
 from sup_sla_sync.adapters.redmine import RequestStats
 from sup_sla_sync.config import Settings
+from sup_sla_sync.core.writes import Note
 from sup_sla_sync.errors import AuthError, LockBusy, SlaSyncError, TrackerUnavailable
-from sup_sla_sync.service import metrics as metrics_module
 from sup_sla_sync.service.daemon import Daemon
 from sup_sla_sync.service.metrics import Metrics, MetricsServer
 from sup_sla_sync.service.sync import PassResult, SyncService
@@ -213,8 +214,8 @@ def test_no_secret_reaches_the_scrape_or_the_health_check(served, clock: FakeClo
         RuntimeError(f"bug with {SECRET_KEY}"),
     )
     run_daemon(service, clock, metrics)
-    metrics_module.notification(f"failed: tgram://{SECRET_PASSWORD}/chat")
-    metrics_module.notification("sent")
+    metrics.count_notification(f"failed: tgram://{SECRET_PASSWORD}/chat")
+    metrics.count_notification("sent")
     text, samples = scrape(server)
     status, reason = health(server)
     for secret in (SECRET_KEY, SECRET_PASSWORD):
@@ -227,19 +228,20 @@ def test_no_secret_reaches_the_scrape_or_the_health_check(served, clock: FakeClo
     assert status == 503 and "unexpectedly" in reason
 
 
-def test_notifications_count_only_while_metrics_are_served() -> None:
+def test_the_notifier_tells_the_metrics_each_outcome() -> None:
+    """No global registry: the notifier is handed the metrics' counter (as `run` does)."""
     metrics = Metrics(HOUR)
-    metrics_module.notification("sent")  # metrics off: nothing, and no error
+    notifier = Notifier(
+        ["json://127.0.0.1:9/hook"],  # the discard port: nothing listens, the send fails
+        ["breach"],
+        "https://tracker.example",
+        on_outcome=metrics.count_notification,
+    )
+    breach = Note("first_response:breach", "просрочено", private=True)
+    notifier.note_written(issue("2025-01-13 10:00"), breach)
+    notifier.note_written(issue("2025-01-13 10:00"), Note("faq", "ответ", private=False))
+    assert metrics.notifications.labels("failed")._value.get() == 1  # the breach only
     assert metrics.notifications.labels("sent")._value.get() == 0
-    server = metrics.serve("127.0.0.1", 0)
-    try:
-        metrics_module.notification("sent")
-        metrics_module.notification("failed")
-    finally:
-        server.close()
-    metrics_module.notification("sent")  # off again
-    assert metrics.notifications.labels("sent")._value.get() == 1
-    assert metrics.notifications.labels("failed")._value.get() == 1
 
 
 def test_other_paths_are_404_and_a_taken_port_is_a_configuration_error(served) -> None:

@@ -25,13 +25,12 @@ import pytest
 from aiosmtpd.controller import Controller
 from click.testing import CliRunner
 
+from sup_sla_sync.adapters.notify import Notifier, event_of, url_problems
 from sup_sla_sync.config import Settings
 from sup_sla_sync.entrypoints import cli
 from sup_sla_sync.errors import AuthError, ConfigError, TrackerError, TrackerUnavailable
 from sup_sla_sync.logs import mask_url
-from sup_sla_sync.service import metrics
 from sup_sla_sync.service.daemon import Daemon
-from sup_sla_sync.service.notify import Notifier, event_of, url_problems
 from sup_sla_sync.service.sync import PassResult, SyncService
 
 from factories import at, issue, note, status
@@ -128,6 +127,19 @@ class Clock:
         return self.now
 
 
+def notified(
+    config: Settings,
+    tracker: FakeTracker,
+    clock: Any = None,
+    on_outcome: Any = None,
+) -> SyncService:
+    """A service handed the notifier `run` and `sync` build (adapters/notify.py)."""
+    tracker.shown_url = TRACKER_URL
+    notifier = Notifier.from_settings(config, tracker, on_outcome)
+    kwargs = {"clock": clock} if clock is not None else {}
+    return SyncService(config, tracker, notifications=notifier, **kwargs)
+
+
 def settings(*urls: str, events: list[str] | None = None, **extra: Any) -> Settings:
     notify: dict[str, Any] = {"urls": list(urls)}
     if events is not None:
@@ -197,7 +209,7 @@ def test_every_event_once_across_passes_and_a_restart(receiver: Receiver) -> Non
     )
     clock = Clock("2025-01-13 12:05")
     tracker = FakeTracker(*desk(), now=clock)
-    svc = SyncService(config, tracker, clock=clock)
+    svc = notified(config, tracker, clock)
 
     first = svc.run_pass()
     assert first.errors == [] and first.notifications == {"sent": 2, "failed": 0}
@@ -215,13 +227,13 @@ def test_every_event_once_across_passes_and_a_restart(receiver: Receiver) -> Non
     ]
 
     clock.set("2025-01-14 10:05")  # a restart: a new service, no memory, the same tracker
-    restarted = SyncService(config, tracker, clock=clock)
+    restarted = notified(config, tracker, clock)
     assert restarted.run_pass().notifications == {"sent": 2, "failed": 0}
     assert receiver.titles[4:] == [
         "[sla:resolution:breach] #7 Срочно: отчёт",
         "[sla:auto_close] #8 Не подписывается ЭСФ",
     ]
-    SyncService(config, tracker, clock=clock).run_pass()
+    notified(config, tracker, clock).run_pass()
     assert len(receiver.posts) == 6  # once each, after two more passes and a restart
 
     close = receiver.posts[5]
@@ -232,9 +244,7 @@ def test_every_event_once_across_passes_and_a_restart(receiver: Receiver) -> Non
 def test_only_the_configured_events_are_sent(receiver: Receiver) -> None:
     clock = Clock("2025-01-13 12:05")
     tracker = FakeTracker(*desk(), now=clock)
-    SyncService(
-        settings(receiver.url(), events=["intake_language"]), tracker, clock=clock
-    ).run_pass()
+    notified(settings(receiver.url(), events=["intake_language"]), tracker, clock).run_pass()
     assert receiver.titles == ["[sla:intake:language] #9 Опять"]
     assert any(j.notes.startswith("[sla:first_response:breach]") for j in tracker.notes(7))
 
@@ -243,11 +253,10 @@ def test_a_failing_receiver_fails_no_pass_and_gets_no_duplicate(
     receiver: Receiver, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     outcomes: list[str] = []
-    monkeypatch.setattr(metrics, "notification", outcomes.append)  # what `run` serves
     receiver.status = 500
     clock = Clock("2025-01-13 12:05")
     tracker = FakeTracker(desk()[0], now=clock)
-    svc = SyncService(settings(receiver.url()), tracker, clock=clock)
+    svc = notified(settings(receiver.url()), tracker, clock, outcomes.append)  # as `run` does
     result = svc.run_pass()
     assert result.errors == [] and result.breaches == 1
     assert result.as_json()["notifications"] == {"sent": 0, "failed": 1}
@@ -264,7 +273,7 @@ def test_nothing_is_sent_for_a_dry_run_explain_or_a_note_that_failed(
 ) -> None:
     clock = Clock("2025-01-13 12:05")
     tracker = FakeTracker(desk()[0], now=clock)
-    svc = SyncService(settings(receiver.url()), tracker, clock=clock)
+    svc = notified(settings(receiver.url()), tracker, clock)
     dry = svc.run_pass(dry_run=True)
     assert dry.breaches == 1 and "notifications" not in dry.as_json(dry_run=True)
     assert svc.explain(7).plan.notes
@@ -284,7 +293,7 @@ def test_an_e_mail_with_the_title_as_subject_and_the_issue_link(mailbox: Mailbox
     url = f"mailto://127.0.0.1:{mailbox.port}?from=sla@example.kz&to=desk@example.kz&mode=insecure"
     clock = Clock("2025-01-13 12:05")
     tracker = FakeTracker(desk()[0], now=clock)
-    result = SyncService(settings(url), tracker, clock=clock).run_pass()
+    result = notified(settings(url), tracker, clock).run_pass()
     assert result.notifications == {"sent": 1, "failed": 0}
     (message,) = mailbox.messages
     assert message["Subject"] == "[sla:first_response:breach] #7 Срочно: отчёт"
@@ -376,7 +385,7 @@ def test_check_names_a_url_apprise_cannot_use_masked() -> None:
         "(unknown scheme, or a required part missing: see https://github.com/caronc/apprise/wiki)"
     ]
     with pytest.raises(ConfigError, match=r"^notify.urls\[1\]: nosuchscheme://") as caught:
-        SyncService(config, FakeTracker(now=Clock("2025-01-13 10:00")))
+        notified(config, FakeTracker(now=Clock("2025-01-13 10:00")))
     assert TOKEN not in str(caught.value)
 
 
@@ -386,7 +395,7 @@ def test_no_secret_of_a_url_in_the_logs(receiver: Receiver, caplog) -> None:
     receiver.status = 500
     url = f"json://bot:{PASSWORD}@127.0.0.1:{receiver.port}/hooks/{TOKEN}"
     clock = Clock("2025-01-13 12:05")
-    svc = SyncService(settings(url), FakeTracker(desk()[0], now=clock), clock=clock)
+    svc = notified(settings(url), FakeTracker(desk()[0], now=clock), clock)
     assert svc.run_pass().notifications == {"sent": 0, "failed": 1}
     assert len(receiver.posts) == 1
     failed = [r.getMessage() for r in caplog.records if "failed" in r.getMessage()]
@@ -401,7 +410,7 @@ def cli_run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *args: str, urls: l
     clock = Clock("2025-01-13 12:05")
     tracker = FakeTracker(desk()[0], now=clock)
     monkeypatch.delenv("SUP_SLA_CONFIG", raising=False)
-    monkeypatch.setattr(cli.App, "adapter", lambda self: tracker)
+    monkeypatch.setattr(cli.App, "tracker", lambda self: tracker.configured(self.settings))
     monkeypatch.setattr(cli.App, "clock", lambda self: clock())
     config = tmp_path / "sup-sla-sync.toml"
     config.write_text(f'[redmine]\nurl = "{TRACKER_URL}"\n[staff]\nlead = "lead1"\n')
@@ -454,7 +463,7 @@ def test_check_lists_a_bad_url_as_a_problem_masked(
     from test_cli import InspectableTracker
 
     tracker = InspectableTracker(now=Clock("2025-01-13 10:00"))
-    monkeypatch.setattr(cli.App, "adapter", lambda self: tracker)
+    monkeypatch.setattr(cli.App, "tracker", lambda self: tracker.configured(self.settings))
     config = tmp_path / "sup-sla-sync.toml"
     config.write_text(f'[redmine]\nurl = "{TRACKER_URL}"\n[staff]\nlead = "lead1"\n')
     urls = ["json://hooks.example.kz/sla", f"nosuchscheme://{TOKEN}@x.example.kz"]

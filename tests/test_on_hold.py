@@ -20,6 +20,7 @@ import pytest
 from click.testing import CliRunner
 
 from sup_sla_sync.adapters.redmine import Directory, IssueStatus
+from sup_sla_sync.adapters.redmine.check import check_tracker
 from sup_sla_sync.config import Settings
 from sup_sla_sync.core.calendar import WorkCalendar
 from sup_sla_sync.core.clocks import evaluate
@@ -28,7 +29,6 @@ from sup_sla_sync.core.model import IssueSnapshot, Journal, StatusRole
 from sup_sla_sync.entrypoints.cli import main
 from sup_sla_sync.entrypoints.render.explain import explain_json, explain_lines
 from sup_sla_sync.entrypoints.render.report import figures
-from sup_sla_sync.service.check import check_tracker
 
 from factories import CLIENT, PEOPLE, at, issue, note, status
 

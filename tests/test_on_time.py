@@ -204,6 +204,7 @@ def settled_two_passes(
     clock: FakeTime, tracker: FakeTracker, settings: Settings = SETTINGS
 ) -> SyncService:
     """A service after its first pass and the next (its own writes read again), 10:04."""
+    tracker.projects = list(settings.redmine.projects)  # the tracker's own settings
     svc = SyncService(settings, tracker, clock=clock.now)
     svc.run_pass()
     clock.wall = at("2025-01-13 10:04")

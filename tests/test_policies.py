@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from sup_sla_sync.adapters.redmine.check import check_tracker
 from sup_sla_sync.adapters.redmine.directory import CustomField, Directory, ProjectSetup
 from sup_sla_sync.config import Settings, load_settings
 from sup_sla_sync.core.calendar import WorkCalendar
@@ -23,7 +24,6 @@ from sup_sla_sync.core.queue import queue_order
 from sup_sla_sync.core.wakeup import wake_up
 from sup_sla_sync.entrypoints.render.explain import explain_json, explain_lines
 from sup_sla_sync.errors import ConfigError
-from sup_sla_sync.service.check import check_tracker
 from test_decide import writes
 
 from factories import CLIENT, LEAD, PEOPLE, VIP_CLIENT, at, change, issue, note, status

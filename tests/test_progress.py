@@ -41,7 +41,7 @@ NOW = at("2025-01-13 10:00")
 tracker = SlowTracker(
     *[issue("2025-01-13 09:00", issue_id=i) for i in range(1, {ISSUES} + 1)], now=lambda: NOW
 )
-cli.App.adapter = lambda self: tracker
+cli.App.tracker = lambda self: tracker.configured(self.settings)
 cli.App.clock = lambda self: NOW
 cli.main(sys.argv[1:], prog_name="sup-sla-sync")
 """

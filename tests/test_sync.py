@@ -32,6 +32,7 @@ class Clock:
 def service(*issues, when: str = "2025-01-13 10:30", settings: Settings = SETTINGS):
     clock = Clock(when)
     tracker = FakeTracker(*issues, now=clock)
+    tracker.projects = list(settings.redmine.projects)  # the tracker's own settings
     return SyncService(settings, tracker, clock=clock), tracker, clock
 
 
@@ -154,10 +155,10 @@ def test_no_close_when_the_client_answered_before_the_re_read() -> None:
     # The listing is stale: the client's answer arrives after it, before the close.
     tracker.person_writes(7, note("2025-01-14 11:10", user=CLIENT, text="Номер 123"))
 
-    def stale_listing(projects, closed_since, on_error=None) -> Iterator:
+    def stale_listing(closed_since, on_error=None, on_listed=None) -> Iterator:
         yield stale
 
-    tracker.iter_issues = stale_listing  # type: ignore[method-assign]
+    tracker.list_issues = stale_listing  # type: ignore[method-assign]
     result = svc.run_pass()
     assert result.closed == 0 and result.reopened == 1
     assert tracker.issues[7].status == "In Progress"

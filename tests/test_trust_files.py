@@ -167,7 +167,7 @@ def test_sync_with_a_symlinked_lock_is_exit_2_and_the_target_untouched(
     (tmp_path / "sla.lock").symlink_to(target)
     monkeypatch.delenv("SUP_SLA_CONFIG", raising=False)
     tracker = InspectableTracker(issue("2025-01-13 09:30"), now=lambda: at(NOW))
-    monkeypatch.setattr(cli.App, "adapter", lambda self: tracker)
+    monkeypatch.setattr(cli.App, "tracker", lambda self: tracker.configured(self.settings))
     monkeypatch.setattr(cli.App, "clock", lambda self: at(NOW))
     config = write_config(tmp_path, f'[lock]\npath = "{tmp_path / "sla.lock"}"\n')
     result = Cli(tracker, config)(*args)

@@ -45,7 +45,7 @@ def hostile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Cli:
         issue("2025-01-13 09:30", level="VIP", issue_id=7, subject=HOSTILE),
         now=lambda: at(NOW),
     )
-    monkeypatch.setattr(cli.App, "adapter", lambda self: tracker)
+    monkeypatch.setattr(cli.App, "tracker", lambda self: tracker.configured(self.settings))
     monkeypatch.setattr(cli.App, "clock", lambda self: at(NOW))
     return Cli(tracker, write_config(tmp_path))
 

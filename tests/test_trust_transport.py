@@ -18,10 +18,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from sup_sla_sync.adapters.redmine.check import transport_warnings
 from sup_sla_sync.config import Settings
 from sup_sla_sync.entrypoints import cli
 from sup_sla_sync.logs import display_url
-from sup_sla_sync.service.check import transport_warnings
 
 KEY = "feedfacecafe0123456789-key"
 PASSWORD = "s3cret-basic-pw"
@@ -164,8 +164,8 @@ def test_a_password_in_the_url_reaches_the_tracker_only_and_shows_nowhere(
     auth = {s[2].get("Authorization") for s in tracker.seen}
     assert any(a and a.startswith("Basic ") for a in auth)
     from sup_sla_sync.adapters.locks import lock_name
+    from sup_sla_sync.adapters.notify import Notifier
     from sup_sla_sync.entrypoints.render.report import issue_url
-    from sup_sla_sync.service.notify import Notifier
 
     settings = Settings(redmine={"url": url})
     assert PASSWORD not in lock_name(settings)

@@ -307,7 +307,7 @@ NOTIFY_EVENTS = (
 
 def _url_shape(url: SecretStr) -> SecretStr:
     """`scheme://…` at least; whether Apprise knows the scheme is `check`'s and the
-    service's question (service/notify.py), so loading stays cheap."""
+    service's question (adapters/notify.py), so loading stays cheap."""
     if not re.match(r"^[A-Za-z][A-Za-z0-9+.-]*://\S", url.get_secret_value().strip()):
         raise ValueError(
             f"{mask_url(url.get_secret_value())} is not an Apprise URL (scheme://…, e.g. "
@@ -317,7 +317,7 @@ def _url_shape(url: SecretStr) -> SecretStr:
 
 
 class NotifyConfig(_Section):
-    """`[notify]`: events sent outside Redmine through Apprise (service/notify.py)."""
+    """`[notify]`: events sent outside Redmine through Apprise (adapters/notify.py)."""
 
     urls: list[Annotated[SecretStr, AfterValidator(_url_shape)]] = []  # secrets: shown masked
     events: list[Literal[NOTIFY_EVENTS]] = [  # type: ignore[valid-type]

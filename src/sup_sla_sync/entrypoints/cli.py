@@ -22,8 +22,9 @@ from sup_sla_sync.inert import inert
 from sup_sla_sync.logs import redact, register_secret, setup_logging
 
 if TYPE_CHECKING:
-    from sup_sla_sync.adapters.redmine import RedmineAdapter
+    from sup_sla_sync.adapters.trackers import TrackerKind
     from sup_sla_sync.core.faq import Article
+    from sup_sla_sync.ports.tracker import Tracker
     from sup_sla_sync.service.sync import SyncService
 
 log = logging.getLogger("sup_sla_sync")
@@ -41,8 +42,16 @@ class App:
     def settings(self) -> Settings:
         if self._settings is None:
             self._settings = load_settings(self.config_path, require_file=self.file_required)
-            register_secret(self._settings.redmine.api_key.get_secret_value())
+            for secret in self.kind.secrets(self._settings):
+                register_secret(secret)
         return self._settings
+
+    @property
+    def kind(self) -> TrackerKind:
+        """The configured tracker's kind (adapters/trackers.py): its port and commands."""
+        from sup_sla_sync.adapters.trackers import tracker_kind
+
+        return tracker_kind(self._settings)
 
     @property
     def calendar(self) -> WorkCalendar:
@@ -53,20 +62,27 @@ class App:
         path, _ = resolve_config_path(self.config_path)
         return path.resolve().parent
 
-    def adapter(self) -> RedmineAdapter:
-        from sup_sla_sync.adapters.redmine import RedmineAdapter
-
-        return RedmineAdapter(self.settings)
+    def tracker(self) -> Tracker:
+        return self.kind.open(self.settings)
 
     def clock(self) -> datetime:
         """The real time: what `sync`, `run` and `explain`/`queue` without --at evaluate at."""
         return datetime.now(UTC)
 
-    def service(self, adapter: RedmineAdapter | None = None) -> SyncService:
+    def service(
+        self,
+        tracker: Tracker | None = None,
+        on_notification: Callable[[str], None] | None = None,
+    ) -> SyncService:
+        """The service on `tracker` (default: the configured one), handed the `[notify]`
+        notifier (`on_notification` is told each send's outcome: `run`'s metrics)."""
+        from sup_sla_sync.adapters.notify import Notifier
         from sup_sla_sync.service.sync import SyncService
 
         faq = self.faq()  # a bad help-centre file fails before the tracker is contacted
-        tracker = adapter if adapter is not None else self.adapter()
+        tracker = tracker if tracker is not None else self.tracker()
+        # `[notify]`: a bad URL fails here, naming notify.urls[N], before any pass.
+        notifier = Notifier.from_settings(self.settings, tracker, on_notification)
         state = self.settings.daemon.state_dir
         return SyncService(
             self.settings,
@@ -75,6 +91,7 @@ class App:
             clock=self.clock,
             faq=faq,
             state_dir=self.config_dir / state if state else None,
+            notifications=notifier,
         )
 
     def faq(self) -> tuple[Article, ...]:
@@ -177,22 +194,20 @@ def config_cmd(app: App) -> None:
 @handle_errors
 def check_cmd(app: App) -> None:
     """Validate the configuration and the tracker; list every problem (exit 1 if any)."""
-    from sup_sla_sync.service.check import check_tracker, check_warnings
-
     app.faq()  # a help-centre file that cannot be read or parsed: exit 2, naming the line
-    tracker = app.adapter()
+    tracker = app.tracker()
     doubts: list[str] = []
-    problems = check_tracker(app.settings, tracker, doubts)
+    problems = app.kind.check(app.settings, tracker, doubts)
     for problem in problems:
         click.echo(f"problem: {problem}")
-    warnings = doubts + check_warnings(app.settings, tracker, app.clock())
+    warnings = doubts + app.kind.warnings(app.settings, tracker, app.clock())
     if problems:
         for warning in warnings:
             click.echo(f"warning: {warning}")
         click.echo(f"{len(problems)} problem(s) found", err=True)
         sys.exit(1)
     click.echo(
-        f"ok: {app.settings.redmine.shown_url} has every status, tracker, priority, "
+        f"ok: {tracker.shown_url} has every status, tracker, priority, "
         "field and group the configuration names"
     )
     for warning in warnings:
@@ -281,8 +296,9 @@ def run_cmd(app: App) -> None:
         metrics = Metrics(settings.daemon.interval_minutes * 60)
         server = metrics.serve(settings.daemon.metrics_host, settings.daemon.metrics_port)
         log.info("metrics: http://%s:%d/metrics and /healthz", server.host, server.port)
+    service = app.service(on_notification=metrics.count_notification if metrics else None)
     daemon = Daemon(
-        app.service(),
+        service,
         settings.daemon.interval_minutes,
         lambda: pass_lock(settings, app.config_dir),
         heartbeat,
@@ -292,7 +308,7 @@ def run_cmd(app: App) -> None:
     log.info(
         "running: looking for changes every %s min, and at each issue's next instant, against %s",
         settings.daemon.interval_minutes,
-        settings.redmine.shown_url,
+        service.tracker.shown_url,
     )
     try:
         daemon.run()
@@ -372,22 +388,13 @@ def queue_cmd(app: App, mine: bool, assignee: str | None, at: str | None, fmt: s
 
     if mine and assignee:
         raise click.UsageError("--mine and --assignee: give one of them")
-    adapter = app.adapter()
+    tracker = app.tracker()
     me: int | None = None
     if mine:
-        user = adapter.current_user()
-        me = user.get("id")
-        if not user.get("admin") and hasattr(adapter, "limited"):
-            adapter.limited = True
-            click.echo(
-                f"note: {user['login']!r} is not an administrator, and Redmine shows group "
-                "membership only to administrators: only your own notes count as staff "
-                "answers and no client is VIP by group, so due times may differ from the "
-                "tool's. For the tool's exact order ask an admin for "
-                f"`queue --assignee {user['login']}`.",
-                err=True,
-            )
-    service = app.service(adapter)
+        me, note = tracker.as_viewer()
+        if note:
+            click.echo(note, err=True)
+    service = app.service(tracker)
     views, people = service.open_views(at=parse_at(at, service.calendar))
     if assignee is not None:
         ids = [i for i, login in people.logins.items() if login == assignee]
@@ -480,7 +487,7 @@ def report_cmd(
     else:
         details = report_details(views, first, last, service.calendar.zone, now, by, logins)
         if fmt == "html":
-            text = report_html(report, details, app.settings.redmine.shown_url, language)
+            text = report_html(report, details, service.tracker.shown_url, language)
         else:
             text = "\n".join(report_table(report, details, language)) + "\n"
     if output is None:
@@ -512,16 +519,15 @@ def init_cmd(app: App, url: str, projects: tuple[str, ...], output: str, force: 
     import os
 
     from sup_sla_sync.core.calendar import load_zone
-    from sup_sla_sync.service.init import guess_config, read_tracker
 
     target = Path(output)
     if target.exists() and not force:
         raise click.UsageError(f"--output: {output} exists; use --force to overwrite it")
-    key = os.environ.get("SUP_SLA_REDMINE__API_KEY", "")
+    kind = app.kind
+    key = os.environ.get(kind.key_variable, "")
     register_secret(key)
-    directory = read_tracker(url.rstrip("/"), key, projects)
     today = app.clock().astimezone(load_zone("Asia/Almaty")).date()
-    text = guess_config(directory, url.rstrip("/"), projects, today)
+    text = kind.init(url.rstrip("/"), key, projects, today)
     try:
         target.write_text(text, encoding="utf-8")
     except OSError as exc:
@@ -547,6 +553,4 @@ def init_cmd(app: App, url: str, projects: tuple[str, ...], output: str, force: 
 def setup_script_cmd(app: App, roles: tuple[str, ...]) -> None:
     """Print a Ruby script for `bin/rails runner -e production` creating the custom fields
     and groups the configuration names and the tracker lacks (it changes nothing that exists)."""
-    from sup_sla_sync.service.setup_script import setup_script
-
-    click.echo(setup_script(app.settings, roles))
+    click.echo(app.kind.setup_script(app.settings, roles))

@@ -60,16 +60,6 @@ REASONS = {
 REQUEST_KINDS = ("list_pages", "issue_reads", "writes", "other")
 _WORD = re.compile(r"[a-z][a-z0-9_]{0,31}")
 
-_active: Metrics | None = None
-
-
-def notification(outcome: str) -> None:
-    """Count one notification sent outside Redmine (`sent`, `failed`, …): a no-op unless
-    `run` serves metrics. Anything but a short lowercase word counts as `other`, so that an
-    error text (which may hold an Apprise URL) never becomes a label."""
-    if _active is not None:
-        _active.notifications.labels(outcome if _WORD.fullmatch(outcome) else "other").inc()
-
 
 class Metrics:
     """The daemon's counters and gauges, and the health they imply."""
@@ -213,13 +203,17 @@ class Metrics:
 
         return app
 
+    def count_notification(self, outcome: str) -> None:
+        """Count one notification sent outside the tracker (`sent`, `failed`, …): the
+        notifier's `on_outcome` while `run` serves metrics. Anything but a short lowercase
+        word counts as `other`, so that an error text (which may hold an Apprise URL) never
+        becomes a label."""
+        self.notifications.labels(outcome if _WORD.fullmatch(outcome) else "other").inc()
+
     def serve(self, host: str, port: int) -> MetricsServer:
-        """Serve /metrics and /healthz on a thread; notifications are counted from now on.
-        Port 0 takes a free port (`MetricsServer.port` tells which)."""
-        global _active
-        server = MetricsServer(self, host, port)
-        _active = self
-        return server
+        """Serve /metrics and /healthz on a thread. Port 0 takes a free port
+        (`MetricsServer.port` tells which)."""
+        return MetricsServer(self, host, port)
 
 
 class _RequestCollector(Collector):
@@ -278,9 +272,6 @@ class MetricsServer:
         self.thread.start()
 
     def close(self) -> None:
-        global _active
         self.server.shutdown()
         self.server.server_close()
         self.thread.join(5)
-        if _active is self.metrics:
-            _active = None

@@ -23,6 +23,7 @@ from sup_sla_sync.adapters.redmine.directory import (
     ProjectSetup,
 )
 from sup_sla_sync.adapters.redmine.transport import RequestStats, Transport
+from sup_sla_sync.adapters.redmine.writes import RedmineWrites
 from sup_sla_sync.config import Settings
 from sup_sla_sync.core.model import IssueSnapshot, People, StatusRole
 from sup_sla_sync.errors import AuthError, ConfigError, TrackerError, TrackerUnavailable
@@ -48,8 +49,11 @@ UNSET = _Unset.UNSET
 _STAMP = "%Y-%m-%dT%H:%M:%SZ"  # how Redmine's filters take a UTC time
 
 
-class RedmineAdapter:
-    """Reads issues and people from Redmine and writes the tool's changes back."""
+class RedmineAdapter(RedmineWrites):
+    """Reads issues and people from Redmine and writes the tool's changes back: the
+    tracker port (`ports.tracker.Tracker`) for Redmine, and Redmine's own calls besides
+    (`iter_issues(projects, ...)`, `update_issue`, the directory) that `check`, `init`
+    and the write protocol (`writes.RedmineWrites`) use."""
 
     def __init__(
         self,
@@ -91,6 +95,71 @@ class RedmineAdapter:
         # journals while updated_on is unchanged. A speed-up only; never needed for correctness.
         self._known: dict[int, IssueSnapshot] = {}
         self._listing_started_at: datetime | None = None
+        self._due_date_apart: set[int] = set()  # see writes.RedmineWrites
+
+    # --- the tracker port (ports/tracker.py) --------------------------------------------
+
+    @property
+    def projects(self) -> list[str]:
+        """`redmine.projects`: the identifiers the tool works on (empty: every visible)."""
+        return list(self._settings.redmine.projects)
+
+    def list_issues(
+        self,
+        closed_since: datetime | None,
+        *,
+        on_error: Callable[[int, Exception], None] | None = None,
+        on_listed: Callable[[int], None] | None = None,
+    ) -> Iterator[IssueSnapshot]:
+        return self.iter_issues(self.projects, closed_since, on_error=on_error, on_listed=on_listed)
+
+    def list_changed(
+        self, since: datetime, *, on_error: Callable[[int, Exception], None] | None = None
+    ) -> Iterator[IssueSnapshot]:
+        return self.iter_changed(self.projects, since, on_error=on_error)
+
+    def list_created(
+        self,
+        since: date,
+        until: date,
+        zone: tzinfo,
+        *,
+        on_listed: Callable[[int], None] | None = None,
+    ) -> Iterator[IssueSnapshot]:
+        return self.iter_issues_created(self.projects, since, until, zone, on_listed=on_listed)
+
+    def read_issue(self, issue_id: int) -> IssueSnapshot:
+        return self.snapshot(issue_id)
+
+    def in_scope(self, issue: IssueSnapshot) -> bool:
+        projects = self.projects
+        return not projects or issue.project in projects
+
+    scope_setting = "redmine.projects"
+
+    def as_viewer(self) -> tuple[int | None, str | None]:
+        user = self.current_user()
+        if user.get("admin"):
+            return user.get("id"), None
+        self.limited = True
+        return user.get("id"), (
+            f"note: {user['login']!r} is not an administrator, and Redmine shows group "
+            "membership only to administrators: only your own notes count as staff "
+            "answers and no client is VIP by group, so due times may differ from the "
+            "tool's. For the tool's exact order ask an admin for "
+            f"`queue --assignee {user['login']}`."
+        )
+
+    def issue_url(self, issue_id: int) -> str:
+        return f"{self.shown_url}/issues/{issue_id}"
+
+    @property
+    def shown_url(self) -> str:
+        return self._settings.redmine.shown_url.rstrip("/")
+
+    @property
+    def state_key(self) -> str:
+        return self._settings.redmine.api_key.get_secret_value()
 
     @property
     def stats(self) -> RequestStats:

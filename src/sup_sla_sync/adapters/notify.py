@@ -1,7 +1,9 @@
-"""Notifications outside Redmine (`[notify]`): some notes, and failed passes, sent through
-Apprise URLs (Telegram, e-mail, Slack, a JSON webhook, ...).
+"""Notifications outside the tracker (`[notify]`): some notes, and failed passes, sent
+through Apprise URLs (Telegram, e-mail, Slack, a JSON webhook, ...). The notifications port
+(`ports.notifications.Notifications`) over Apprise: the CLI builds one and hands it to the
+service.
 
-The note in Redmine is the record: an issue event is sent once, right after its note was
+The note in the tracker is the record: an issue event is sent once, right after its note was
 written, and a failed send is logged and counted, never retried (a retry could only make a
 duplicate). The URLs hold secrets (tokens, passwords): they are shown masked everywhere.
 """
@@ -9,7 +11,7 @@ duplicate). The URLs hold secrets (tokens, passwords): they are shown masked eve
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
@@ -26,10 +28,10 @@ from sup_sla_sync.core.tags import (
 from sup_sla_sync.core.writes import Note
 from sup_sla_sync.errors import ConfigError
 from sup_sla_sync.logs import display_url, mask_url, redact, register_secret, url_secrets
-from sup_sla_sync.service import metrics
 
 if TYPE_CHECKING:
     from sup_sla_sync.config import Settings
+    from sup_sla_sync.ports.tracker import Tracker
 
 log = logging.getLogger("sup_sla_sync.notify")
 
@@ -136,31 +138,56 @@ class _Target:
 
 
 class Notifier:
-    """Sends the configured events to every URL; counts the outcomes of a pass."""
+    """Sends the configured events to every URL; counts the outcomes of a pass.
 
-    def __init__(self, urls: Sequence[str], events: Sequence[str], redmine_url: str) -> None:
+    `tracker_url` is the tracker's address as it may be shown; `issue_url` where a person
+    opens an issue (the tracker's own scheme; by default `tracker_url/issues/ID`);
+    `on_outcome` is told each send's outcome ("sent", "failed"), e.g. `run`'s metrics.
+    """
+
+    def __init__(
+        self,
+        urls: Sequence[str],
+        events: Sequence[str],
+        tracker_url: str,
+        issue_url: Callable[[int], str] | None = None,
+        on_outcome: Callable[[str], None] | None = None,
+    ) -> None:
         self.events = frozenset(events)
-        self.redmine_url = display_url(redmine_url).rstrip("/")
-        self.counts = Counts()
+        self.tracker_url = display_url(tracker_url).rstrip("/")
+        self._issue_url = issue_url
+        self.on_outcome = on_outcome
+        self._counts = Counts()
         self._outage_told = False
         self._targets: list[_Target] = []
         if urls and self.events:
             self._targets = _targets(urls)
 
     @classmethod
-    def from_settings(cls, settings: Settings) -> Notifier:
+    def from_settings(
+        cls,
+        settings: Settings,
+        tracker: Tracker,
+        on_outcome: Callable[[str], None] | None = None,
+    ) -> Notifier:
+        """`[notify]` for `tracker`; a bad URL fails here, naming notify.urls[N]."""
         urls = [secret.get_secret_value() for secret in settings.notify.urls]
-        return cls(urls, settings.notify.events, settings.redmine.shown_url)
+        return cls(urls, settings.notify.events, tracker.shown_url, tracker.issue_url, on_outcome)
 
     @property
     def enabled(self) -> bool:
         return bool(self._targets)
 
     def reset(self) -> None:
-        self.counts = Counts()
+        self._counts = Counts()
+
+    def counts(self) -> dict[str, int]:
+        return self._counts.as_dict()
 
     def issue_url(self, issue_id: int) -> str:
-        return f"{self.redmine_url}/issues/{issue_id}"
+        if self._issue_url is not None:
+            return display_url(self._issue_url(issue_id))
+        return f"{self.tracker_url}/issues/{issue_id}"
 
     def note_written(self, issue: IssueSnapshot, note: Note) -> None:
         """Call right after `note` was written to `issue` (never for a dry run)."""
@@ -171,15 +198,15 @@ class Notifier:
         body = f"{note.text}\n\n{self.issue_url(issue.id)}"
         for target in self._targets:
             ok = self._send(target, title, body, f"issue {issue.id}: {event}")
-            self.counts.sent += ok
-            self.counts.failed += not ok
+            self._counts.sent += ok
+            self._counts.failed += not ok
 
     def pass_failed(self, reason: str) -> None:
         """A pass of `run` failed: told once per outage."""
         if not self._targets or PASS_FAILED not in self.events or self._outage_told:
             return
         self._outage_told = True
-        title = render(PASS_FAILED_TAG, f"sup-sla-sync: a pass failed ({self.redmine_url})")
+        title = render(PASS_FAILED_TAG, f"sup-sla-sync: a pass failed ({self.tracker_url})")
         body = f"{redact(reason)}\n\n{_now()}: the daemon retries with backoff."
         for target in self._targets:
             self._send(target, title, body, PASS_FAILED)
@@ -189,7 +216,7 @@ class Notifier:
         if not self._outage_told:
             return
         self._outage_told = False
-        title = render(RECOVERED_TAG, f"sup-sla-sync: passes succeed again ({self.redmine_url})")
+        title = render(RECOVERED_TAG, f"sup-sla-sync: passes succeed again ({self.tracker_url})")
         body = f"{_now()}: a pass succeeded after the failure reported before."
         for target in self._targets:
             self._send(target, title, body, "pass recovered")
@@ -208,12 +235,13 @@ class Notifier:
             log.info("%s: notification sent to %s", what, target.shown)
         else:
             log.warning(
-                "%s: notification to %s failed (counted, not retried: the note in Redmine "
-                "is the record)",
+                "%s: notification to %s failed (counted, not retried: the note in the "
+                "tracker is the record)",
                 what,
                 target.shown,
             )
-        metrics.notification("sent" if ok else "failed")  # counted when `run` serves metrics
+        if self.on_outcome is not None:  # counted when `run` serves metrics
+            self.on_outcome("sent" if ok else "failed")
         return ok
 
 

@@ -9,17 +9,17 @@ from datetime import datetime, timedelta
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from sup_sla_sync.config import Settings
-from sup_sla_sync.core.model import SlaState, StatusRole
-from sup_sla_sync.errors import TrackerError, TrackerUnavailable
-from sup_sla_sync.service.init import (
+from sup_sla_sync.adapters.notify import url_problems
+from sup_sla_sync.adapters.redmine.init import (
     PRIORITY_WORDS,
     STAFF_GROUP_WORDS,
     STATUS_WORDS,
     TRACKER_WORDS,
     guess_role,
 )
-from sup_sla_sync.service.notify import url_problems
+from sup_sla_sync.config import Settings
+from sup_sla_sync.core.model import SlaState, StatusRole
+from sup_sla_sync.errors import TrackerError, TrackerUnavailable
 
 STRING_FORMATS = {"string", "text"}
 

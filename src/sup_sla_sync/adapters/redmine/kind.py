@@ -1,0 +1,58 @@
+"""Redmine as a `TrackerKind` (adapters/trackers.py): the port, `check`, `init` and
+`setup-script` for a `[redmine]` configuration."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sup_sla_sync.adapters.trackers import TrackerKind
+from sup_sla_sync.config import Settings
+
+
+def _open(settings: Settings) -> Any:
+    from sup_sla_sync.adapters.redmine import RedmineAdapter
+
+    return RedmineAdapter(settings)
+
+
+def _secrets(settings: Settings) -> list[str]:
+    return [settings.redmine.api_key.get_secret_value()]
+
+
+def _check(settings: Settings, tracker: Any, doubts: list[str]) -> list[str]:
+    from sup_sla_sync.adapters.redmine.check import check_tracker
+
+    return check_tracker(settings, tracker, doubts)
+
+
+def _warnings(settings: Settings, tracker: Any, now: datetime) -> list[str]:
+    from sup_sla_sync.adapters.redmine.check import check_warnings
+
+    return check_warnings(settings, tracker, now)
+
+
+def _init(url: str, key: str, projects: Sequence[str], today: date) -> str:
+    from sup_sla_sync.adapters.redmine.init import guess_config, read_tracker
+
+    directory = read_tracker(url, key, projects)
+    return guess_config(directory, url, projects, today)
+
+
+def _setup_script(settings: Settings, roles: Sequence[str]) -> str:
+    from sup_sla_sync.adapters.redmine.setup_script import setup_script
+
+    return setup_script(settings, roles)
+
+
+KIND = TrackerKind(
+    name="redmine",
+    key_variable="SUP_SLA_REDMINE__API_KEY",
+    open=_open,
+    secrets=_secrets,
+    check=_check,
+    warnings=_warnings,
+    init=_init,
+    setup_script=_setup_script,
+)
