@@ -23,21 +23,19 @@ from sup_sla_sync.config import Settings
 from sup_sla_sync.core.calendar import WorkCalendar
 from sup_sla_sync.core.clocks import SlaView, evaluate
 from sup_sla_sync.core.model import ASSIGNED_TO, IssueSnapshot
-from sup_sla_sync.core.texts import TEXTS
-from sup_sla_sync.entrypoints import cli
-from sup_sla_sync.entrypoints.render.report import (
+from sup_sla_sync.core.report import (
+    ReportFigures,
     assignee_of,
     breached_issues,
     breaches_per_week,
-    build_report,
     compliance_by,
     met_pct,
     parse_by,
-    report_csv,
-    report_details,
-    report_html,
-    report_table,
+    report_figures,
 )
+from sup_sla_sync.core.texts import TEXTS
+from sup_sla_sync.entrypoints import cli
+from sup_sla_sync.entrypoints.render.report import report_csv, report_html, report_table
 from sup_sla_sync.service.sync import SyncService
 
 from factories import AGENT, AGENT2, CLIENT, LEAD, PEOPLE, at, change, issue, note, status
@@ -133,12 +131,17 @@ def _views(policies: dict[int, str] | None = None) -> list[SlaView]:
     return [dataclasses.replace(v, policy=chosen.get(v.issue.id, "")) for v in views]
 
 
+def _figures(by: tuple[str, ...] = ("level", "priority", "category"), views=None) -> ReportFigures:
+    return report_figures(views or _views(), FIRST, LAST, CAL.zone, at(NOW), by, LOGINS)
+
+
 def _report(by: tuple[str, ...] = ("level", "priority", "category"), views=None) -> dict:
-    return build_report(views or _views(), FIRST, LAST, by, LOGINS)
+    """The JSON document."""
+    return _figures(by, views).document()
 
 
-def _details(by: tuple[str, ...] = ("level", "priority", "category"), views=None) -> dict:
-    return report_details(views or _views(), FIRST, LAST, CAL.zone, at(NOW), by, LOGINS)
+def _link(issue_id: int) -> str:
+    return f"{URL}/issues/{issue_id}"
 
 
 def test_the_clocks_are_as_the_cases_say() -> None:
@@ -361,7 +364,8 @@ def test_the_assignee_is_the_one_when_the_resolution_clock_stopped() -> None:
         26: AGENT2,
         27: 77,
     }
-    report = build_report(views, FIRST, LAST, ("assignee",), LOGINS)
+    figures = _figures(("assignee",), views)
+    report = figures.document()
     # Logins by name, the id without a login as user:ID, unassigned (null) last.
     assert [(g["assignee"], g["count"]) for g in report["groups"]] == [
         ("agent2", 3),
@@ -369,10 +373,10 @@ def test_the_assignee_is_the_one_when_the_resolution_clock_stopped() -> None:
         ("user:77", 1),
         (None, 2),
     ]
-    table = "\n".join(report_table(report, _details(("assignee",), views), "en"))
+    table = "\n".join(report_table(figures, "en"))
     assert re.search(r"^unassigned +2 ", table, re.M)
     assert re.search(r"^user 77 +1 ", table, re.M)
-    ru = "\n".join(report_table(report, _details(("assignee",), views), "ru"))
+    ru = "\n".join(report_table(figures, "ru"))
     assert re.search(r"^не назначен +2 ", ru, re.M)
 
 
@@ -404,7 +408,7 @@ def test_compliance_by_level_and_priority() -> None:
 
 
 def test_overall_figures() -> None:
-    overall = _details()["all"]
+    overall = _figures().all
     # FR decided: A, B, C, D, F, H, I; met A, F, H, I: 4/7. Resolution decided: A, C, F,
     # H, I; met A, F: 2/5. Medians of [10, 60, 75, 180, 360, 720] and [300, 480, 720, 1170].
     assert overall == {
@@ -453,22 +457,25 @@ def test_met_pct_rounds_to_one_decimal_and_ignores_undecided(
 
 
 def test_an_empty_period() -> None:
-    report = build_report([], date(2025, 1, 13), date(2025, 1, 19))
-    assert report == {"since": "2025-01-13", "until": "2025-01-19", "groups": [], "breached": []}
-    details = report_details([], date(2025, 1, 13), date(2025, 1, 19), CAL.zone, at(NOW))
-    assert details["all"]["first_response_met_pct"] is None
-    html = report_html(report, details, URL, "en")
+    report = report_figures([], date(2025, 1, 13), date(2025, 1, 19), CAL.zone, at(NOW))
+    assert report.document() == {
+        "since": "2025-01-13",
+        "until": "2025-01-19",
+        "groups": [],
+        "breached": [],
+    }
+    assert report.all["first_response_met_pct"] is None
+    html = report_html(report, _link, "en")
     assert "No issue created in the period breached" in html
     assert html.count("<svg") == 4  # level, priority, category, breaches per week
     assert report_csv(report).splitlines() == [
         "level,priority,category,count,first_response_met_pct,resolution_met_pct,"
         "median_first_response_minutes,median_resolution_minutes"
     ]
-    assert "(no issues created in the period)" in report_table(report, details, "en")
+    assert "(no issues created in the period)" in report_table(report, "en")
     # A dimension with no fixed values has no chart to draw: it says so.
     by = ("assignee",)
-    details = report_details([], FIRST, LAST, CAL.zone, at(NOW), by)
-    html = report_html(build_report([], FIRST, LAST, by), details, URL, "ru")
+    html = report_html(report_figures([], FIRST, LAST, CAL.zone, at(NOW), by), _link, "ru")
     assert html.count("<svg") == 1
     assert "(за период обращений не создано)" in html
 
@@ -478,7 +485,7 @@ def test_an_empty_period() -> None:
 
 def test_csv_parses_back_to_the_groups() -> None:
     report = _report()
-    rows = list(csv.DictReader(io.StringIO(report_csv(report))))
+    rows = list(csv.DictReader(io.StringIO(report_csv(_figures()))))
     assert len(rows) == len(report["groups"])
     for row, group in zip(rows, report["groups"], strict=True):
         for key, value in group.items():
@@ -488,8 +495,7 @@ def test_csv_parses_back_to_the_groups() -> None:
 
 def test_csv_columns_follow_by() -> None:
     by = ("assignee", "policy")
-    report = _report(by, _views(POLICIES))
-    lines = report_csv(report, by).splitlines()
+    lines = report_csv(_figures(by, _views(POLICIES))).splitlines()
     assert lines[0] == (
         "assignee,policy,count,first_response_met_pct,resolution_met_pct,"
         "median_first_response_minutes,median_resolution_minutes"
@@ -516,7 +522,7 @@ def test_json_keys_are_the_by_keys_then_the_figures() -> None:
 
 
 def test_table_lists_groups_total_and_breached_issues() -> None:
-    lines = report_table(_report(), _details(), "en")
+    lines = report_table(_figures(), "en")
     text = "\n".join(lines)
     assert lines[0] == "SLA compliance of the issues created 2025-01-13 to 2025-01-20"
     assert re.search(r"^vip +urgent +defect +1 +0\.0% +0\.0% +720\.0 +720\.0$", text, re.M)
@@ -528,7 +534,7 @@ def test_table_lists_groups_total_and_breached_issues() -> None:
 
 
 def test_table_in_russian_and_kazakh() -> None:
-    ru = report_table(_report(), _details(), "ru")
+    ru = report_table(_figures(), "ru")
     text = "\n".join(ru)
     assert ru[0] == "Соблюдение SLA по обращениям, созданным с 13.01.2025 по 20.01.2025"
     assert re.match(r"уровень +приоритет +категория +обращений +первый ответ в срок ", ru[1])
@@ -536,7 +542,7 @@ def test_table_in_russian_and_kazakh() -> None:
     assert re.search(r"^все +9 +57,1\u00a0% +40,0\u00a0% +127,5 +600,0$", text, re.M)
     assert "с нарушением: 5" in text
     assert "  #8      13.01.2025 17:30  базовый/обычный/консультация  решение  Crash" in text
-    kk = "\n".join(report_table(_report(), _details(), "kk"))
+    kk = "\n".join(report_table(_figures(), "kk"))
     assert "бұзылған: 5" in kk
     assert re.search(r"^барлығы +9 +57,1\u00a0% ", kk, re.M)
 
@@ -558,7 +564,7 @@ def _visible(html: str) -> str:
 
 
 def test_html_is_self_contained_with_charts_and_escaped_text() -> None:
-    html = report_html(_report(), _details(), URL, "en")
+    html = report_html(_figures(), _link, "en")
     assert html.startswith("<!DOCTYPE html>")
     assert '<html lang="en">' in html
     assert html.count("<svg") == 4  # by level, by priority, by category, breaches per week
@@ -576,9 +582,13 @@ def test_html_is_self_contained_with_charts_and_escaped_text() -> None:
 
 
 def test_every_breached_issue_number_links_to_the_issue() -> None:
-    html = report_html(_report(), _details(), URL + "/", "en")
+    html = report_html(_figures(), _link, "en")
     links = re.findall(r'<a href="([^"]+)">(\d+)</a>', html)
     assert links == [(f"{URL}/issues/{i}", str(i)) for i in (2, 3, 4, 8, 9)]
+    # The address is the caller's, whatever its scheme, escaped in the attribute.
+    html = report_html(_figures(), lambda i: f"https://t.example/ticket?id={i}&v=2", "en")
+    links = re.findall(r'<a href="([^"]+)">(\d+)</a>', html)
+    assert links == [(f"https://t.example/ticket?id={i}&amp;v=2", str(i)) for i in (2, 3, 4, 8, 9)]
 
 
 @pytest.mark.parametrize(
@@ -615,7 +625,7 @@ def test_every_breached_issue_number_links_to_the_issue() -> None:
     ],
 )
 def test_html_speaks_the_language(language: str, words: list[str]) -> None:
-    html = report_html(_report(), _details(), URL, language)
+    html = report_html(_figures(), _link, language)
     assert f'<html lang="{language}">' in html
     for word in words:
         assert word in html, word
@@ -637,7 +647,7 @@ def test_html_speaks_the_language(language: str, words: list[str]) -> None:
 def test_html_charts_and_tables_follow_by() -> None:
     by = ("assignee", "policy")
     views = _views(POLICIES)
-    html = report_html(_report(by, views), _details(by, views), URL, "ru")
+    html = report_html(_figures(by, views), _link, "ru")
     assert html.count("<svg") == 3  # by assignee, by policy, breaches per week
     assert "Соблюдение SLA: исполнитель" in html and "Соблюдение SLA: договор" in html
     assert "Соблюдение SLA: уровень" not in html
@@ -695,7 +705,7 @@ def test_cli_table_csv_and_html_file(run, tmp_path: Path) -> None:
     assert "breached: 5" in table.output
     assert "#99" not in table.output
     csv_out = run("--since", SINCE, "--until", UNTIL, "--format", "csv", "--by", "priority")
-    assert csv_out.output == report_csv(_report(("priority",)), ("priority",))
+    assert csv_out.output == report_csv(_figures(("priority",)))
     target = tmp_path / "report.html"
     html = run("--since", SINCE, "--until", UNTIL, "--format", "html", "--output", str(target))
     assert html.exit_code == 0, html.output

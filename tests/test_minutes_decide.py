@@ -21,8 +21,8 @@ from sup_sla_sync.core.calendar import WorkCalendar
 from sup_sla_sync.core.clocks import evaluate
 from sup_sla_sync.core.decide import decide
 from sup_sla_sync.core.model import IssueSnapshot, Journal
+from sup_sla_sync.core.report import figures
 from sup_sla_sync.entrypoints.render.explain import explain_json
-from sup_sla_sync.entrypoints.render.report import figures
 
 from factories import CLIENT, PEOPLE, at, issue, note, status
 

@@ -26,9 +26,9 @@ from sup_sla_sync.core.calendar import WorkCalendar
 from sup_sla_sync.core.clocks import evaluate
 from sup_sla_sync.core.decide import Decision, decide
 from sup_sla_sync.core.model import IssueSnapshot, Journal, StatusRole
+from sup_sla_sync.core.report import figures
 from sup_sla_sync.entrypoints.cli import main
 from sup_sla_sync.entrypoints.render.explain import explain_json, explain_lines
-from sup_sla_sync.entrypoints.render.report import figures
 
 from factories import CLIENT, PEOPLE, at, issue, note, status
 

@@ -458,13 +458,12 @@ def report_cmd(
     """SLA compliance of the issues created from --since to --until (local dates, inclusive),
     grouped --by level, priority, category, contract policy or assignee; breached issues
     listed."""
+    from sup_sla_sync.core.report import parse_by, report_figures
     from sup_sla_sync.entrypoints.progress import progress_bar
     from sup_sla_sync.entrypoints.render.report import (
-        build_report,
-        parse_by,
         report_csv,
-        report_details,
         report_html,
+        report_json,
         report_table,
     )
 
@@ -478,18 +477,16 @@ def report_cmd(
     with progress_bar("report", fmt) as progress:
         views, people = service.report_views(first, last, progress=progress)
     logins = dict(people.logins)
-    report = build_report(views, first, last, by, logins)
     now = views[0].now if views else service.clock()
+    report = report_figures(views, first, last, service.calendar.zone, now, by, logins)
     if fmt == "json":
-        text = json.dumps(report, ensure_ascii=False, indent=2) + "\n"
+        text = report_json(report)
     elif fmt == "csv":
-        text = report_csv(report, by)
+        text = report_csv(report)
+    elif fmt == "html":
+        text = report_html(report, service.tracker.issue_url, language)
     else:
-        details = report_details(views, first, last, service.calendar.zone, now, by, logins)
-        if fmt == "html":
-            text = report_html(report, details, service.tracker.shown_url, language)
-        else:
-            text = "\n".join(report_table(report, details, language)) + "\n"
+        text = "\n".join(report_table(report, language)) + "\n"
     if output is None:
         click.echo(text, nl=False)
         return
@@ -497,7 +494,7 @@ def report_cmd(
         Path(output).write_text(text, encoding="utf-8")
     except OSError as exc:
         raise click.FileError(output, hint=exc.strerror or str(exc)) from exc
-    click.echo(f"wrote {output}: {len(views)} issues, {len(report['breached'])} breached", err=True)
+    click.echo(f"wrote {output}: {len(views)} issues, {len(report.breached)} breached", err=True)
 
 
 @main.command("init")

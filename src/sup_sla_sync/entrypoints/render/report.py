@@ -1,289 +1,25 @@
-"""SLA compliance over a period, for `report` (SPEC.md, "CLI"): figures and their renderings.
-
-Pure: the SLA views of the issues created in the period (every status), all evaluated at
-one `now`, in; a report and its table, CSV, JSON and HTML out. Which issues belong to the
-period is the caller's business (local creation dates `since` to `until`, both included).
-
-Issues are grouped by the `--by` dimensions, in the order given (default level, priority,
-category): `level`, `priority`, `category` as classified now, `policy` (the matching
-contract policy's name, "" for the default targets), `assignee` (the login of the user
-the issue was assigned to when its resolution clock stopped, or of the current assignee
-while it runs or is paused; null when unassigned; `user:ID` for an id without a login).
-Groups come in the order of each dimension: VIP first; immediate, urgent, normal;
-consultation, defect; the default policy, then policies by name; assignees by login,
-unassigned last. Per group:
-
-- `count`: the issues in the group, whatever their state.
-- `first_response_met_pct`: among the issues whose first response is *decided*, the share
-  met, in percent. Met: the clock stopped (a staff member's public note, or the issue
-  resolved or closed) and is not breached. Missed: breached (answered in a later minute
-  than its due time shows, still unanswered then, or a breach note was posted). A clock
-  still running within its target is neither: it is left out of the denominator.
-- `resolution_met_pct`: the same for the resolution clock. Stopped means the status is now
-  a resolved or closed one; a running or paused clock within its target is left out.
-- `median_first_response_minutes`: the median of the first-response clock's
-  `used_minutes` (working minutes from creation to the stop) over the issues whose first
-  response stopped, met or late.
-- `median_resolution_minutes`: the median of the resolution clock's `used_minutes`
-  (working minutes it ran: time awaiting the client or on hold excluded) over the issues
-  now resolved or closed, met or late.
-
-Percentages and medians are rounded to one decimal with Python's round(); they are null
-when their denominator is empty. Issues whose `sla_state` is `not_applicable` (created
-already resolved or closed: no clock ever ran) count in `count` only, in no percentage or
-median. `breached` lists the ids of the issues whose `sla_state` is `breached`, ascending.
-Breaches per week (HTML chart): those issues by the ISO week of their local creation date,
-every week of the period shown, empty ones as 0.
+"""The renderings of a report's figures (`core.report.ReportFigures`), for `report`
+(SPEC.md, "CLI"): a table, CSV, JSON and a self-contained HTML page with SVG charts.
 
 The table and the HTML speak the `--language` (texts `report.*` in core/texts), with its
-number and date formats; CSV and JSON keep the raw values.
+number and date formats; CSV and JSON keep the raw values. The HTML links every issue
+number to the address the caller's `issue_url` gives it.
 """
 
 from __future__ import annotations
 
 import csv
 import io
+import json
 import math
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import date, datetime, timedelta, tzinfo
+from collections.abc import Callable, Sequence
+from datetime import date, datetime
 from html import escape
-from statistics import median
 from typing import Any
 
-from sup_sla_sync.core.clocks import Clock, SlaView
-from sup_sla_sync.core.model import (
-    ASSIGNED_TO,
-    PRIORITY_ORDER,
-    Category,
-    IssueSnapshot,
-    ServiceLevel,
-    SlaState,
-)
+from sup_sla_sync.core.report import FIGURES, FIXED_VALUES, ReportFigures, Value
 from sup_sla_sync.core.texts import text
 from sup_sla_sync.inert import inert
-
-LEVELS = (ServiceLevel.VIP.value, ServiceLevel.BASIC.value)
-PRIORITIES = tuple(priority.value for priority in PRIORITY_ORDER)
-CATEGORIES = (Category.CONSULTATION.value, Category.DEFECT.value)
-DIMENSIONS = ("level", "priority", "category", "policy", "assignee")
-DEFAULT_BY = ("level", "priority", "category")
-# Dimensions whose every value is shown in a chart, even with no issue.
-FIXED_VALUES = {"level": LEVELS, "priority": PRIORITIES, "category": CATEGORIES}
-FIGURES = (
-    "count",
-    "first_response_met_pct",
-    "resolution_met_pct",
-    "median_first_response_minutes",
-    "median_resolution_minutes",
-)
-GROUP_COLUMNS = (*DEFAULT_BY, *FIGURES)
-
-Value = str | None  # a dimension's value: None only for "unassigned"
-
-
-def parse_by(spec: str) -> tuple[str, ...]:
-    """`--by level,assignee` as a tuple of dimensions; ValueError naming what is wrong."""
-    names = tuple(part.strip() for part in spec.split(","))
-    expected = ", ".join(DIMENSIONS)
-    for name in names:
-        if name not in DIMENSIONS:
-            shown = repr(name) if name else "an empty name"
-            raise ValueError(
-                f"{shown} is not a dimension; expected a comma-separated list of {expected}"
-            )
-        if names.count(name) > 1:
-            raise ValueError(f"{name!r} is named twice")
-    return names
-
-
-# --- who, which group -------------------------------------------------------------------
-
-
-def _user_id(raw: str | None) -> int | None:
-    return int(raw) if raw and raw.strip().isdigit() else None
-
-
-def assignee_at(issue: IssueSnapshot, when: datetime) -> int | None:
-    """The user the issue was assigned to at `when`: the current assignee with every later
-    reassignment undone (the journals' assigned_to values are user ids as text)."""
-    assignee = issue.assigned_to_id
-    for journal in sorted(issue.journals, key=lambda j: (j.created_on, j.id), reverse=True):
-        if journal.created_on <= when:
-            break
-        change = journal.change_of(ASSIGNED_TO)
-        if change is not None:
-            assignee = _user_id(change.old)
-    return assignee
-
-
-def assignee_of(view: SlaView) -> int | None:
-    """The assignee when the resolution clock stopped; the current one while it runs."""
-    stopped = view.resolution.stopped_at
-    return view.issue.assigned_to_id if stopped is None else assignee_at(view.issue, stopped)
-
-
-def value_of(view: SlaView, dimension: str, logins: Mapping[int, str]) -> Value:
-    """The view's value of one `--by` dimension, as the JSON shows it."""
-    if dimension == "policy":
-        return view.policy
-    if dimension == "assignee":
-        user = assignee_of(view)
-        return None if user is None else logins.get(user) or f"user:{user}"
-    return str(getattr(view.classification, dimension).value)
-
-
-def _rank(dimension: str, value: Value) -> tuple[int, str]:
-    fixed = FIXED_VALUES.get(dimension)
-    if fixed is not None:
-        return (fixed.index(str(value)), "")
-    if dimension == "policy":
-        return (0 if not value else 1, (value or "").casefold())
-    return (1 if value is None else 0, (value or "").casefold())
-
-
-# --- figures ----------------------------------------------------------------------------
-
-
-def met_pct(clocks: Iterable[Clock]) -> float | None:
-    """Percent of the decided clocks (stopped or breached) that were met."""
-    decided = [c for c in clocks if c.breached or c.stopped_at is not None]
-    if not decided:
-        return None
-    met = sum(1 for c in decided if not c.breached)
-    return round(100 * met / len(decided), 1)
-
-
-def median_minutes(clocks: Iterable[Clock]) -> float | None:
-    """Median working minutes used by the stopped clocks."""
-    used = [c.used_minutes for c in clocks if c.stopped_at is not None]
-    return round(median(used), 1) if used else None
-
-
-def figures(views: Sequence[SlaView]) -> dict[str, Any]:
-    """count, both met percentages and both medians of `views`."""
-    timed = [v for v in views if v.state is not SlaState.NOT_APPLICABLE]
-    first = [v.first_response for v in timed]
-    resolution = [v.resolution for v in timed]
-    return {
-        "count": len(views),
-        "first_response_met_pct": met_pct(first),
-        "resolution_met_pct": met_pct(resolution),
-        "median_first_response_minutes": median_minutes(first),
-        "median_resolution_minutes": median_minutes(resolution),
-    }
-
-
-def build_report(
-    views: Sequence[SlaView],
-    since: date,
-    until: date,
-    by: Sequence[str] = DEFAULT_BY,
-    logins: Mapping[int, str] | None = None,
-) -> dict[str, Any]:
-    """The `report --format json` document (SPEC.md): groups by `by`, breached issue ids."""
-    known = logins or {}
-    groups: dict[tuple[Value, ...], list[SlaView]] = {}
-    for view in views:
-        groups.setdefault(tuple(value_of(view, d, known) for d in by), []).append(view)
-
-    def order(key: tuple[Value, ...]) -> tuple[tuple[int, str], ...]:
-        return tuple(_rank(d, v) for d, v in zip(by, key, strict=True))
-
-    return {
-        "since": since.isoformat(),
-        "until": until.isoformat(),
-        "groups": [
-            {**dict(zip(by, key, strict=True)), **figures(groups[key])}
-            for key in sorted(groups, key=order)
-        ],
-        "breached": sorted(v.issue.id for v in views if v.state is SlaState.BREACHED),
-    }
-
-
-def compliance_by(
-    views: Sequence[SlaView], dimension: str, logins: Mapping[int, str] | None = None
-) -> list[dict[str, Any]]:
-    """The figures per value of one dimension: every level, priority and category in
-    order; the policies and assignees that occur."""
-    known = logins or {}
-    values = [value_of(v, dimension, known) for v in views]
-    names = FIXED_VALUES.get(dimension) or sorted(
-        set(values), key=lambda value: _rank(dimension, value)
-    )
-    return [
-        {
-            dimension: name,
-            **figures([v for v, value in zip(views, values, strict=True) if value == name]),
-        }
-        for name in names
-    ]
-
-
-def iso_week(day: date) -> str:
-    year, week, _ = day.isocalendar()
-    return f"{year}-W{week:02d}"
-
-
-def breaches_per_week(
-    views: Sequence[SlaView], since: date, until: date, zone: tzinfo
-) -> list[tuple[str, int]]:
-    """Breached issues by the ISO week of their local creation date; every week shown."""
-    weeks: dict[str, int] = {}
-    monday = since - timedelta(days=since.weekday())
-    while monday <= until:
-        weeks[iso_week(monday)] = 0
-        monday += timedelta(days=7)
-    for view in views:
-        if view.state is SlaState.BREACHED:
-            week = iso_week(view.issue.created_on.astimezone(zone).date())
-            weeks[week] = weeks.get(week, 0) + 1
-    return sorted(weeks.items())
-
-
-def breached_issues(
-    views: Sequence[SlaView],
-    zone: tzinfo,
-    by: Sequence[str] = DEFAULT_BY,
-    logins: Mapping[int, str] | None = None,
-) -> list[dict[str, Any]]:
-    """The breached issues, for people: when created, their `by` values, which clock missed."""
-    known = logins or {}
-    rows = []
-    for view in sorted(views, key=lambda v: v.issue.id):
-        if view.state is not SlaState.BREACHED:
-            continue
-        rows.append(
-            {
-                "issue": view.issue.id,
-                "created": view.issue.created_on.astimezone(zone),
-                "values": {d: value_of(view, d, known) for d in by},
-                "status": view.issue.status,
-                "missed": [clock.name.value for clock in view.clocks if clock.breached],
-                "subject": view.issue.subject,
-            }
-        )
-    return rows
-
-
-def report_details(
-    views: Sequence[SlaView],
-    since: date,
-    until: date,
-    zone: tzinfo,
-    now: datetime,
-    by: Sequence[str] = DEFAULT_BY,
-    logins: Mapping[int, str] | None = None,
-) -> dict[str, Any]:
-    """What the table and HTML show besides the SPEC document: one chart per `by`."""
-    return {
-        "by": tuple(by),
-        "generated": now.astimezone(zone),
-        "all": figures(views),
-        "charts": [(d, compliance_by(views, d, logins)) for d in by],
-        "breaches_per_week": breaches_per_week(views, since, until, zone),
-        "breached_issues": breached_issues(views, zone, by, logins),
-    }
-
 
 # --- words and numbers of a language ----------------------------------------------------
 
@@ -315,8 +51,8 @@ def percent(language: str, value: float | None, decimals: int = 1) -> str:
     return _t(language, "pct", n=number(language, value, decimals))
 
 
-def local_date(language: str, day: date | str) -> str:
-    return (date.fromisoformat(day) if isinstance(day, str) else day).strftime(_t(language, "date"))
+def local_date(language: str, day: date) -> str:
+    return day.strftime(_t(language, "date"))
 
 
 def local_datetime(language: str, when: datetime) -> str:
@@ -330,16 +66,14 @@ def _dimensions(language: str, by: Sequence[str]) -> str:
 # --- table and CSV ----------------------------------------------------------------------
 
 
-def report_table(
-    report: dict[str, Any], details: dict[str, Any], language: str = "en"
-) -> list[str]:
+def report_table(report: ReportFigures, language: str = "en") -> list[str]:
     """The report as text lines in `language`: groups, an "all" row, the breached issues."""
-    by = details["by"]
+    by = report.by
     heading = _t(
         language,
         "heading",
-        since=local_date(language, report["since"]),
-        until=local_date(language, report["until"]),
+        since=local_date(language, report.since),
+        until=local_date(language, report.until),
     )
     head = [_t(language, f"dim.{d}") for d in by]
     head += [
@@ -359,9 +93,9 @@ def report_table(
         return percent(language, value) if pct else number(language, value)
 
     rows = []
-    total = {**dict.fromkeys(by, ""), **details["all"]}
-    for i, group in enumerate([*report["groups"], total]):
-        is_total = i == len(report["groups"])
+    total = {**dict.fromkeys(by, ""), **report.all}
+    for i, group in enumerate([*report.groups, total]):
+        is_total = i == len(report.groups)
         names = [
             ("" if j else _t(language, "all")) if is_total else shown_value(language, d, group[d])
             for j, d in enumerate(by)
@@ -385,13 +119,13 @@ def report_table(
         ).rstrip()
 
     lines = [heading, line(head)]
-    if report["groups"]:
+    if report.groups:
         lines += [line(row) for row in rows]
     else:
         lines.append(_t(language, "no_issues"))
     lines.append(_t(language, "legend"))
-    lines.append(_t(language, "breached_count", count=len(report["breached"])))
-    for row in details["breached_issues"]:
+    lines.append(_t(language, "breached_count", count=len(report.breached)))
+    for row in report.breached_issues:
         kind = "/".join(shown_value(language, d, v) for d, v in row["values"].items())
         missed = " + ".join(_t(language, f"clock.{m}") for m in row["missed"])
         lines.append(
@@ -401,16 +135,21 @@ def report_table(
     return lines
 
 
-def report_csv(report: dict[str, Any], by: Sequence[str] = DEFAULT_BY) -> str:
+def report_csv(report: ReportFigures) -> str:
     """One row per group under a header (the `by` keys, then the figures); an empty cell
     where the JSON has null."""
-    columns = (*by, *FIGURES)
+    columns = (*report.by, *FIGURES)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
-    for group in report["groups"]:
+    for group in report.groups:
         writer.writerow(["" if group[c] is None else group[c] for c in columns])
     return out.getvalue()
+
+
+def report_json(report: ReportFigures) -> str:
+    """The SPEC document (`ReportFigures.document`), indented, non-ASCII kept."""
+    return json.dumps(report.document(), ensure_ascii=False, indent=2) + "\n"
 
 
 # --- HTML -------------------------------------------------------------------------------
@@ -635,7 +374,7 @@ def _weekly_chart(language: str, weekly: Sequence[tuple[str, int]]) -> str:
 
 
 def _groups_table(
-    language: str, by: Sequence[str], report: dict[str, Any], total: dict[str, Any]
+    language: str, by: Sequence[str], report: ReportFigures, total: dict[str, Any]
 ) -> str:
     head = "".join(f"<th>{_e(_t(language, f'dim.{d}'))}</th>" for d in by) + "".join(
         f"<th class=num>{_e(_t(language, key))}</th>"
@@ -652,7 +391,7 @@ def _groups_table(
         return "–" if value is None else number(language, value)
 
     rows = []
-    for group in report["groups"]:
+    for group in report.groups:
         names = "".join(f"<td>{_e(shown_value(language, d, group[d]))}</td>" for d in by)
         rows.append((names, group, ""))
     all_cells = f"<td>{_e(_t(language, 'all'))}</td>" + "<td></td>" * (len(by) - 1)
@@ -668,12 +407,11 @@ def _groups_table(
     return f"<table><tr>{head}</tr>{body}</table>"
 
 
-def issue_url(redmine_url: str, issue_id: int) -> str:
-    return f"{redmine_url.rstrip('/')}/issues/{issue_id}"
-
-
 def _breached_table(
-    language: str, by: Sequence[str], rows: Sequence[dict[str, Any]], redmine_url: str
+    language: str,
+    by: Sequence[str],
+    rows: Sequence[dict[str, Any]],
+    issue_url: Callable[[int], str],
 ) -> str:
     if not rows:
         return f'<p class="muted">{_e(_t(language, "no_breach"))}</p>'
@@ -687,7 +425,7 @@ def _breached_table(
         + "</tr>"
     )
     body = "".join(
-        f'<tr><td class=num><a href="{_e(issue_url(redmine_url, row["issue"]))}">'
+        f'<tr><td class=num><a href="{_e(issue_url(row["issue"]))}">'
         f"{row['issue']}</a></td>"
         f"<td>{_e(local_datetime(language, row['created']))}</td>"
         + "".join(f"<td>{_e(shown_value(language, d, row['values'][d]))}</td>" for d in by)
@@ -699,16 +437,16 @@ def _breached_table(
 
 
 def report_html(
-    report: dict[str, Any], details: dict[str, Any], redmine_url: str, language: str = "en"
+    report: ReportFigures, issue_url: Callable[[int], str], language: str = "en"
 ) -> str:
     """One self-contained page in `language`: inline CSS and SVG, no script, nothing
-    fetched; every issue number links to the issue in Redmine."""
-    by = details["by"]
-    since, until = local_date(language, report["since"]), local_date(language, report["until"])
-    total = {**dict.fromkeys(by, ""), **details["all"]}
+    fetched; every issue number links to `issue_url(its id)`."""
+    by = report.by
+    since, until = local_date(language, report.since), local_date(language, report.until)
+    total = {**dict.fromkeys(by, ""), **report.all}
     cards = [
         (_t(language, "issues_created"), str(total["count"]), ""),
-        (_t(language, "breached"), str(len(report["breached"])), " bad" * bool(report["breached"])),
+        (_t(language, "breached"), str(len(report.breached)), " bad" * bool(report.breached)),
         (
             _t(language, "first_response_met"),
             percent(language, total["first_response_met_pct"]),
@@ -722,7 +460,7 @@ def report_html(
         "period",
         since=since,
         until=until,
-        generated=local_datetime(language, details["generated"]),
+        generated=local_datetime(language, report.generated),
     )
     return "\n".join(
         [
@@ -740,13 +478,13 @@ def report_html(
             )
             + "</div>",
             '<div class="charts">',
-            *(_compliance_chart(language, d, rows) for d, rows in details["charts"]),
+            *(_compliance_chart(language, d, rows) for d, rows in report.charts),
             "</div>",
-            _weekly_chart(language, details["breaches_per_week"]),
+            _weekly_chart(language, report.breaches_per_week),
             f"<h2>{_e(_t(language, 'groups', dimensions=_dimensions(language, by)))}</h2>",
             _groups_table(language, by, report, total),
-            f"<h2>{_e(_t(language, 'breached_issues', count=len(report['breached'])))}</h2>",
-            _breached_table(language, by, details["breached_issues"], redmine_url),
+            f"<h2>{_e(_t(language, 'breached_issues', count=len(report.breached)))}</h2>",
+            _breached_table(language, by, report.breached_issues, issue_url),
             f'<p class="notes">{_e(_t(language, "notes"))}</p>',
             "</body></html>",
             "",
