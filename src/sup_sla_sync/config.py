@@ -37,6 +37,7 @@ from pydantic_settings import (
 from sup_sla_sync.core.calendar import CalendarRules, WorkCalendar
 from sup_sla_sync.core.faq import Article
 from sup_sla_sync.core.model import Category, Channel, Priority, StatusRole
+from sup_sla_sync.core.notekinds import DEFAULT_NOTIFY_EVENTS, NOTIFY_EVENTS
 from sup_sla_sync.core.rules import (
     AutoClose,
     Escalation,
@@ -295,16 +296,6 @@ class FaqConfig(_Section):
     max_suggestions: int = Field(3, ge=1, le=20)
 
 
-NOTIFY_EVENTS = (
-    "breach",
-    "escalation",
-    "auto_close",
-    "auto_close_warning",
-    "intake_language",
-    "pass_failed",
-)
-
-
 def _url_shape(url: SecretStr) -> SecretStr:
     """`scheme://…` at least; whether Apprise knows the scheme is `check`'s and the
     service's question (adapters/notify.py), so loading stays cheap."""
@@ -320,13 +311,8 @@ class NotifyConfig(_Section):
     """`[notify]`: events sent outside Redmine through Apprise (adapters/notify.py)."""
 
     urls: list[Annotated[SecretStr, AfterValidator(_url_shape)]] = []  # secrets: shown masked
-    events: list[Literal[NOTIFY_EVENTS]] = [  # type: ignore[valid-type]
-        "breach",
-        "escalation",
-        "auto_close",
-        "intake_language",
-        "pass_failed",
-    ]
+    # The events and their notes: the registry of note kinds (core/notekinds.py).
+    events: list[Literal[NOTIFY_EVENTS]] = list(DEFAULT_NOTIFY_EVENTS)  # type: ignore[valid-type]
 
     @field_serializer("urls", when_used="json")
     def _masked_urls(self, value: list[SecretStr]) -> list[str]:

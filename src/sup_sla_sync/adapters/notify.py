@@ -16,15 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sup_sla_sync.core.intake import INTAKE_LANGUAGE
 from sup_sla_sync.core.model import IssueSnapshot
-from sup_sla_sync.core.tags import (
-    AUTO_CLOSE,
-    AUTO_CLOSE_WARNING,
-    is_breach,
-    is_escalation,
-    render,
-)
+from sup_sla_sync.core.notekinds import PASS_FAILED, PASS_FAILED_TAG, RECOVERED_TAG, event_of
+from sup_sla_sync.core.tags import render
 from sup_sla_sync.core.writes import Note
 from sup_sla_sync.errors import ConfigError
 from sup_sla_sync.logs import display_url, mask_url, redact, register_secret, url_secrets
@@ -35,31 +29,19 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("sup_sla_sync.notify")
 
-# The `[notify] events` names (config.NOTIFY_EVENTS).
-BREACH, ESCALATION, PASS_FAILED = "breach", "escalation", "pass_failed"
-AUTO_CLOSE_EVENT, AUTO_CLOSE_WARNING_EVENT, INTAKE_LANGUAGE_EVENT = (
-    "auto_close",
-    "auto_close_warning",
-    "intake_language",
-)
-# The tags of the daemon's own messages (they follow the note tag grammar, for mail filters).
-PASS_FAILED_TAG = PASS_FAILED
-RECOVERED_TAG = f"{PASS_FAILED}:recovered"
-
-
-def event_of(tag: str) -> str | None:
-    """The `[notify] events` name of a note tag, or None for a note never sent outside."""
-    if is_breach(tag):
-        return BREACH
-    if is_escalation(tag):
-        return ESCALATION
-    if tag == AUTO_CLOSE:
-        return AUTO_CLOSE_EVENT
-    if tag == AUTO_CLOSE_WARNING:
-        return AUTO_CLOSE_WARNING_EVENT
-    if tag == INTAKE_LANGUAGE:
-        return INTAKE_LANGUAGE_EVENT
-    return None
+# Which note sends which `[notify] events` name (event_of), and the tags of the daemon's
+# own messages (PASS_FAILED_TAG, RECOVERED_TAG): the registry of note kinds,
+# core/notekinds.py. Re-exported here for the callers of this module.
+__all__ = [
+    "PASS_FAILED",
+    "PASS_FAILED_TAG",
+    "RECOVERED_TAG",
+    "Counts",
+    "Notifier",
+    "event_of",
+    "url_problem",
+    "url_problems",
+]
 
 
 # --- logging ---------------------------------------------------------------------------

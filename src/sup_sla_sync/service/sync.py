@@ -27,13 +27,13 @@ from sup_sla_sync.core.decide import (
     client_replied_during_close,
     count_writes,
     decide,
-    is_clock_note,
     reopen_transition,
 )
 from sup_sla_sync.core.faq import Article
 from sup_sla_sync.core.memo import Memo
 from sup_sla_sync.core.model import IssueSnapshot, People
-from sup_sla_sync.core.tags import AUTO_CLOSE, REOPEN, is_breach, is_escalation
+from sup_sla_sync.core.notekinds import counter_of
+from sup_sla_sync.core.tags import AUTO_CLOSE, REOPEN
 from sup_sla_sync.core.writes import Note, Plan, Transition
 from sup_sla_sync.errors import AuthError, SlaSyncError, TrackerError, TrackerUnavailable
 from sup_sla_sync.ports.notifications import NoNotifications, Notifications
@@ -641,14 +641,18 @@ class _Tally:
 
 
 def _count_transition(result: PassResult, transition: Transition) -> None:
-    if transition.kind == AUTO_CLOSE:
-        result.closed += 1
-    elif transition.kind == REOPEN:
-        result.reopened += 1
+    """An auto-close or a reopen, in the pass's counts."""
+    _count(result, transition.kind)
 
 
 def _count_notes(result: PassResult, plan: Plan) -> None:
     """The reminders and breach notes of `plan`, in the pass's counts."""
-    clock_notes = [n.tag for n in plan.notes if is_clock_note(n)]
-    result.reminders += sum(1 for tag in clock_notes if not (is_breach(tag) or is_escalation(tag)))
-    result.breaches += sum(1 for tag in clock_notes if is_breach(tag))
+    for note in plan.notes:
+        _count(result, note.tag)
+
+
+def _count(result: PassResult, tag: str) -> None:
+    """One more in the PassResult counter of the tag's kind (core/notekinds.py), if any."""
+    counter = counter_of(tag)
+    if counter is not None:
+        setattr(result, counter, getattr(result, counter) + 1)

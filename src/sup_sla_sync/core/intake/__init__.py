@@ -7,8 +7,9 @@ what it reads, its text key (worded in every `core/texts/<language>.py`), who th
 and whether the lead follows the request. The findings are posted once, as a private note;
 a check with a public request (identity) may instead ask the client and wait for the answer.
 
-Adding a check: a detector module here, a row in :data:`CHECKS`, its texts in each language
-file, and its switch as a key of `IntakeConfig` (the `[intake]` section, config.py).
+Adding a check: a detector module here, a row in :data:`CHECKS`, its kind of note in
+core/notekinds.py, its texts in each language file, and its switch as a key of
+`IntakeConfig` (the `[intake]` section, config.py).
 """
 
 from __future__ import annotations
