@@ -211,8 +211,10 @@ def make_targets(**overrides: int) -> TargetTable:
 
 
 def make_auto_close(**overrides: Any) -> AutoClose:
-    """The default `[auto_close]`, the given keys replaced."""
-    return replace(DEFAULT_RULES.auto_close, **overrides)
+    """The default `[auto_close]`, the given keys replaced (hours as floats, as pydantic
+    gives them)."""
+    hours = {k: v if k == "enabled" else float(v) for k, v in overrides.items()}
+    return replace(DEFAULT_RULES.auto_close, **hours)
 
 
 def make_intake(**switches: bool) -> IntakeSwitches:
