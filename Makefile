@@ -13,9 +13,10 @@ $(BIN)/sup-sla-sync: pyproject.toml
 
 venv: $(BIN)/sup-sla-sync
 
-## make test: lint, unit tests and the integration tests against a real local Redmine
+## make test: ruff, mypy --strict on the core, unit tests and the integration tests against a real local Redmine
 test: venv
 	$(BIN)/ruff check src tests scripts eval
+	$(BIN)/mypy --strict src/sup_sla_sync/core
 	$(BIN)/python -m pytest
 
 ## make unit: the tests that need no Redmine
@@ -25,6 +26,7 @@ unit: venv
 lint: venv
 	$(BIN)/ruff check src tests scripts eval
 	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy --strict src/sup_sla_sync/core
 
 ## make demo: a local Redmine with demo issues, one pass, the queue and one explain
 demo: venv
@@ -62,4 +64,4 @@ redmine-stop:
 	scripts/redmine/stop.sh .redmine
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis build dist src/*.egg-info
+	rm -rf $(VENV) .pytest_cache .ruff_cache .mypy_cache .hypothesis build dist src/*.egg-info

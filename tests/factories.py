@@ -1,19 +1,38 @@
-"""Small builders of snapshots for the pure-core tests. Times are Astana wall times."""
+"""Small builders of snapshots and rules for the pure-core tests. Times are Astana wall
+times.
+
+The core's tests build `Rules` here, without the configuration (pydantic): `make_rules()`
+is what `Settings().rules()` gives, and test_config.py checks that it still is.
+"""
 
 from __future__ import annotations
 
 import itertools
+from dataclasses import replace
 from datetime import UTC, datetime
+from typing import Any
 
-from sup_sla_sync.core.calendar import load_zone
+from sup_sla_sync.core.calendar import CalendarRules, WorkCalendar, load_zone
 from sup_sla_sync.core.model import (
     PRIORITY,
     STATUS,
+    Category,
+    Channel,
     FieldChange,
     IssueSnapshot,
     Journal,
     People,
+    Priority,
     cf,
+)
+from sup_sla_sync.core.rules import (
+    AutoClose,
+    FieldNames,
+    IntakeSwitches,
+    Policy,
+    Rules,
+    StatusRules,
+    TargetTable,
 )
 
 ALMATY = load_zone("Asia/Almaty")
@@ -120,10 +139,117 @@ def issue(
     )
 
 
+# --- rules: the configuration's defaults (config.py) as core values ------------------------
+
+DEFAULT_TARGETS = TargetTable(
+    basic_online_assistant=15,
+    basic_other=540,
+    vip_online_assistant=15,
+    vip_normal=120,
+    vip_urgent=60,
+    vip_immediate=30,
+    resolution_basic=1080,
+    resolution_vip=540,
+    resolution_vip_official_letter=1080,
+)
+DEFAULT_STATUSES = StatusRules(
+    new=("New",),
+    in_progress=("In Progress",),
+    awaiting_client=("Feedback",),
+    on_hold=(),
+    resolved=("Resolved",),
+    closed=("Closed", "Rejected"),
+    reopen_to="In Progress",
+    auto_close_to="Closed",
+)
+_INTAKE = {"scope_check": True, "language_check": True, "identity_check": True}
+_PRIORITY_NAMES = {
+    Priority.NORMAL: ("Low", "Normal"),
+    Priority.URGENT: ("High", "Urgent"),
+    Priority.IMMEDIATE: ("Immediate",),
+}
+DEFAULT_RULES = Rules(
+    statuses=DEFAULT_STATUSES,
+    trackers={"Support": Category.CONSULTATION, "Bug": Category.DEFECT},
+    priorities={name: role for role, names in _PRIORITY_NAMES.items() for name in names},
+    priority_names=_PRIORITY_NAMES,
+    channels={
+        "Online assistant": Channel.ONLINE_ASSISTANT,
+        "Official letter": Channel.OFFICIAL_LETTER,
+    },
+    category_values={Category.CONSULTATION: "Consultation", Category.DEFECT: "Defect"},
+    fields=FieldNames(*ALL_FIELDS),
+    vip_values=frozenset({"VIP"}),
+    vip_projects=frozenset(),
+    targets=DEFAULT_TARGETS,
+    reminders=(0.75,),
+    auto_close=AutoClose(enabled=True, after_working_hours=8, warn_before_working_hours=0),
+    intake=IntakeSwitches(frozenset(_INTAKE)),
+    language="ru",
+    apply_priority=False,
+)
+
+
+def make_rules(**overrides: Any) -> Rules:
+    """`Rules` with the configuration's defaults, the given fields replaced. `calendars`
+    follows `policies` (one WorkCalendar per distinct policy calendar), as in
+    config_rules.rules_from."""
+    if "calendars" not in overrides:
+        calendars = {p.calendar for p in overrides.get("policies", ()) if p.calendar}
+        overrides["calendars"] = {c: WorkCalendar.from_rules(c) for c in calendars}
+    return replace(DEFAULT_RULES, **overrides)
+
+
+def make_statuses(**overrides: Any) -> StatusRules:
+    """The default `[statuses]`, the given roles (tuples) or destinations replaced."""
+    return replace(DEFAULT_STATUSES, **overrides)
+
+
+def make_targets(**overrides: int) -> TargetTable:
+    """The default `[targets]` table; keys as TargetTable names them (`resolution_vip`)."""
+    return replace(DEFAULT_TARGETS, **overrides)
+
+
+def make_auto_close(**overrides: Any) -> AutoClose:
+    """The default `[auto_close]`, the given keys replaced (hours as floats, as pydantic
+    gives them)."""
+    hours = {k: v if k == "enabled" else float(v) for k, v in overrides.items()}
+    return replace(DEFAULT_RULES.auto_close, **hours)
+
+
+def make_intake(**switches: bool) -> IntakeSwitches:
+    """The default `[intake]` switches (request_identity off), the given ones set."""
+    on = {**_INTAKE, "request_identity": False, **switches}
+    return IntakeSwitches(frozenset(name for name, enabled in on.items() if enabled))
+
+
+def make_policy(
+    name: str,
+    *,
+    calendar: CalendarRules | None = None,
+    projects: tuple[str, ...] = (),
+    groups: tuple[str, ...] = (),
+    field_values: tuple[str, ...] = (),
+    **targets: int,
+) -> Policy:
+    """A contract policy: its targets (TargetTable names) over the default table."""
+    return Policy(
+        name=name,
+        targets=make_targets(**targets),
+        calendar=calendar,
+        projects=frozenset(projects),
+        groups=groups,
+        field_values=frozenset(field_values),
+    )
+
+
 __all__ = [
     "AGENT",
     "AGENT2",
     "CLIENT",
+    "DEFAULT_RULES",
+    "DEFAULT_STATUSES",
+    "DEFAULT_TARGETS",
     "LEAD",
     "PEOPLE",
     "TOOL",
@@ -132,6 +258,12 @@ __all__ = [
     "cf",
     "change",
     "issue",
+    "make_auto_close",
+    "make_intake",
+    "make_policy",
+    "make_rules",
+    "make_statuses",
+    "make_targets",
     "note",
     "priority",
     "status",

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-from sup_sla_sync.config import Settings
 from sup_sla_sync.core.calendar import WorkCalendar
 from sup_sla_sync.core.clocks import evaluate
 from sup_sla_sync.core.model import IssueSnapshot
@@ -21,14 +20,14 @@ from factories import (
     VIP_CLIENT,
     at,
     issue,
+    make_rules,
     note,
     priority,
     status,
 )
 
 CAL = WorkCalendar()
-SETTINGS = Settings(service_level={"vip_projects": ["vip-desk"]})
-RULES = SETTINGS.rules()
+RULES = make_rules(vip_projects=frozenset({"vip-desk"}))
 
 # (name, issue, now, first-response due, resolution due or None while paused,
 #  first-response state, resolution state, overall sla_state)

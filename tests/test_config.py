@@ -10,8 +10,19 @@ import pytest
 from click.testing import CliRunner
 
 from sup_sla_sync.config import Settings, load_settings
+from sup_sla_sync.config_rules import rules_from
+from sup_sla_sync.core.calendar import CalendarRules
 from sup_sla_sync.entrypoints.cli import main
 from sup_sla_sync.errors import ConfigError
+
+from factories import (
+    make_auto_close,
+    make_intake,
+    make_policy,
+    make_rules,
+    make_statuses,
+    make_targets,
+)
 
 REPO = Path(__file__).resolve().parents[1]
 
@@ -71,6 +82,63 @@ def test_calendar_mode_reaches_the_calendar_rules(tmp_path: Path) -> None:
     assert Settings().calendar_rules().mode == "hours"
     rules = load_settings(write(tmp_path, '[calendar]\nmode = "24x7"\n')).calendar_rules()
     assert rules.mode == "24x7"
+
+
+def test_the_core_tests_rules_are_the_translation_of_the_settings() -> None:
+    """tests/factories.py builds the core's tests' Rules without pydantic: its defaults and
+    builders are what config_rules makes of the same settings."""
+    assert make_rules() == Settings().rules() == rules_from(Settings())
+    assert (
+        make_intake(request_identity=True)
+        == Settings(intake={"request_identity": True}).rules().intake
+    )
+    assert (
+        make_intake(identity_check=False)
+        == Settings(intake={"identity_check": False}).rules().intake
+    )
+    assert (
+        make_auto_close(warn_before_working_hours=2)
+        == Settings(auto_close={"warn_before_working_hours": 2}).rules().auto_close
+    )
+    assert (
+        make_statuses(on_hold=("With development",))
+        == Settings(statuses={"on_hold": ["With development"]}).rules().statuses
+    )
+    night = CalendarRules(
+        work_start=time(0), work_end=time(23, 59), extra_holidays=frozenset({date(2025, 1, 14)})
+    )
+    settings = Settings(
+        policies=[
+            {
+                "name": "gold",
+                "projects": ["gold"],
+                "groups": ["Gold"],
+                "field_values": ["Gold"],
+                "targets": {"first_response": {"basic_other": 60}, "resolution": {"vip": 100}},
+                "calendar": {
+                    "work_start": "00:00",
+                    "work_end": "23:59",
+                    "extra_holidays": ["2025-01-14"],
+                },
+            },
+            {"name": "same hours", "projects": ["x"], "calendar": {"timezone": "Asia/Almaty"}},
+        ]
+    )
+    gold = make_policy(
+        "gold",
+        calendar=night,
+        projects=("gold",),
+        groups=("Gold",),
+        field_values=("Gold",),
+        basic_other=60,
+        resolution_vip=100,
+    )
+    same = make_policy("same hours", projects=("x",))
+    translated = settings.rules()
+    built = make_rules(policies=(gold, same))
+    assert translated.policies == built.policies
+    assert translated.calendars.keys() == built.calendars.keys() == {night}
+    assert make_rules(targets=make_targets(vip_urgent=1)).targets.vip_urgent == 1
 
 
 def test_config_path_from_the_environment(tmp_path: Path, monkeypatch) -> None:

@@ -7,18 +7,16 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sup_sla_sync.config import Settings
 from sup_sla_sync.core.calendar import WorkCalendar
 from sup_sla_sync.core.clocks import evaluate
 from sup_sla_sync.core.decide import decide
 from sup_sla_sync.core.model import STATUS, FieldChange, IssueSnapshot, Journal
 from sup_sla_sync.core.tags import AUTO_CLOSE
 
-from factories import AGENT, CLIENT, PEOPLE, TOOL
+from factories import AGENT, CLIENT, PEOPLE, TOOL, make_rules
 
 CAL = WorkCalendar()
-SETTINGS = Settings(staff={"lead": "lead1"})
-RULES = SETTINGS.rules()
+RULES = make_rules()
 STATUSES = ["New", "In Progress", "Feedback", "Resolved", "Closed", "Rejected", "Testing"]
 
 

@@ -7,20 +7,32 @@ straight off the pure core. Times are Astana wall times (Monday 2025-01-13 is a 
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import date
 from typing import Any
 
 import pytest
 
-from sup_sla_sync.config import Settings
 from sup_sla_sync.core.calendar import WorkCalendar
 from sup_sla_sync.core.decide import Decision, decide, simulate
 from sup_sla_sync.core.model import DUE_DATE, FieldChange, IssueSnapshot, Journal, cf
+from sup_sla_sync.core.rules import Rules
 
-from factories import CLIENT, LEAD, PEOPLE, TOOL, at, issue, note, status
+from factories import (
+    CLIENT,
+    LEAD,
+    PEOPLE,
+    TOOL,
+    at,
+    issue,
+    make_auto_close,
+    make_intake,
+    make_rules,
+    note,
+    status,
+)
 
 CAL = WorkCalendar()
-SETTINGS = Settings(staff={"groups": ["Support"], "lead": "lead1"})
-RULES = SETTINGS.rules()
+RULES = make_rules()
 IDENTIFIED = "Иванов Иван Иванович, ИИН 880101300388, ТОО «Дала Трейд»."
 
 
@@ -54,82 +66,82 @@ def waiting(*later: Journal) -> IssueSnapshot:
     )
 
 
-CASES: list[tuple[str, IssueSnapshot, str, Settings, list[str]]] = [
+CASES: list[tuple[str, IssueSnapshot, str, Rules, list[str]]] = [
     (
         "a new VIP request: stamps only",
         issue("2025-01-13 10:00", level="VIP"),
         "2025-01-13 10:30",
-        SETTINGS,
+        RULES,
         ["fields"],
     ),
     (
         "75% of the first response: one private reminder",
         issue("2025-01-13 10:00", level="VIP"),
         "2025-01-13 11:31",
-        SETTINGS,
+        RULES,
         ["fields", "note private [sla:first_response:75]"],
     ),
     (
         "first response breached: a note, and the lead as watcher",
         issue("2025-01-13 10:00", level="VIP"),
         "2025-01-13 12:05",
-        SETTINGS,
+        RULES,
         ["fields", "note private [sla:first_response:breach]", f"watcher {LEAD}"],
     ),
     (
         "breached at night: the field now, the note waits for 09:00",
         issue("2025-01-13 10:00", level="VIP"),
         "2025-01-13 19:00",
-        SETTINGS,
+        RULES,
         ["fields"],
     ),
     (
         "a client reply while awaiting: back to work, then stamps",
         waiting(note("2025-01-13 12:00", user=CLIENT, text="Вот номер: 123")),
         "2025-01-13 12:05",
-        SETTINGS,
+        RULES,
         ["reopen -> In Progress private [sla:reopen]", "fields"],
     ),
     (
         "waiting 7 h 59 min: nothing yet",
         waiting(),
         "2025-01-14 09:59",
-        SETTINGS,
+        RULES,
         ["fields"],
     ),
     (
         "waiting 8 working hours: closed with a public note",
         waiting(),
         "2025-01-14 10:00",
-        SETTINGS,
+        RULES,
         ["auto_close -> Closed public [sla:auto_close]", "fields"],
     ),
     (
         "auto-close switched off",
         waiting(),
         "2025-01-14 10:00",
-        Settings(staff={"groups": ["Support"], "lead": "lead1"}, auto_close={"enabled": False}),
+        make_rules(auto_close=make_auto_close(enabled=False)),
         ["fields"],
     ),
     (
         "urgency words raise a default priority",
         issue("2025-01-13 10:00", level="VIP", subject="Срочно! Не подписывается договор"),
         "2025-01-13 10:05",
-        Settings(staff={"lead": "lead1"}, classify={"apply_priority": True}),
+        make_rules(apply_priority=True),
         ["priority priority -> High private [sla:priority]", "fields"],
     ),
     (
         "a basic request without identity: a private note for the assignee",
         issue("2025-01-13 10:00", description="Помогите подписать акт"),
         "2025-01-13 10:05",
-        SETTINGS,
+        RULES,
         ["fields", "note private [sla:intake:identity]"],
     ),
     (
         "the same, asked of the client publicly",
         issue("2025-01-13 10:00", description="Помогите подписать акт"),
         "2025-01-13 10:05",
-        Settings(staff={"lead": "lead1"}, intake={"request_identity": True}),
+        make_rules(intake=make_intake(request_identity=True)),
         ["intake:identity_request -> Feedback public [sla:intake:identity_request]", "fields"],
     ),
     (
@@ -140,39 +152,38 @@ CASES: list[tuple[str, IssueSnapshot, str, Settings, list[str]]] = [
             description=IDENTIFIED,
         ),
         "2025-01-13 10:05",
-        SETTINGS,
+        RULES,
         ["fields", "note private [sla:intake:scope]"],
     ),
     (
         "insults: a note to the lead, who becomes a watcher",
         issue("2025-01-13 10:00", level="VIP", description="Вы идиоты, ничего не работает"),
         "2025-01-13 10:05",
-        SETTINGS,
+        RULES,
         ["fields", "note private [sla:intake:language]", f"watcher {LEAD}"],
     ),
 ]
 
 
 @pytest.mark.parametrize(
-    ("snapshot", "now", "settings", "expected"),
+    ("snapshot", "now", "rules", "expected"),
     [case[1:] for case in CASES],
     ids=[case[0] for case in CASES],
 )
-def test_decide(snapshot: IssueSnapshot, now: str, settings: Settings, expected: list[str]) -> None:
-    decision = decide(snapshot, settings.rules(), CAL, PEOPLE, at(now))
+def test_decide(snapshot: IssueSnapshot, now: str, rules: Rules, expected: list[str]) -> None:
+    decision = decide(snapshot, rules, CAL, PEOPLE, at(now))
     assert writes(decision) == expected
 
 
 @pytest.mark.parametrize(
-    ("snapshot", "now", "settings"),
+    ("snapshot", "now", "rules"),
     [case[1:4] for case in CASES],
     ids=[case[0] for case in CASES],
 )
 def test_once_applied_nothing_more_is_decided(
-    snapshot: IssueSnapshot, now: str, settings: Settings
+    snapshot: IssueSnapshot, now: str, rules: Rules
 ) -> None:
     """Idempotency: the issue as it would be after the writes gets no write at all."""
-    rules = settings.rules()
     applied = apply(decide(snapshot, rules, CAL, PEOPLE, at(now)), snapshot, at(now))
     assert writes(decide(applied, rules, CAL, PEOPLE, at(now))) == []
 
@@ -247,7 +258,7 @@ def test_a_decision_reads_no_clock() -> None:
 
 # --- go-live (`[sync] since`) ------------------------------------------------------------
 
-GO_LIVE = Settings(staff={"groups": ["Support"], "lead": "lead1"}, sync={"since": "2025-01-14"})
+GO_LIVE = make_rules(since=date(2025, 1, 14))
 
 
 @pytest.mark.parametrize(
@@ -261,21 +272,19 @@ GO_LIVE = Settings(staff={"groups": ["Support"], "lead": "lead1"}, sync={"since"
     ids=["breached", "waiting", "client answered", "intake"],
 )
 def test_before_go_live_only_fields_are_stamped(snapshot: IssueSnapshot, now: str) -> None:
-    decision = decide(snapshot, GO_LIVE.rules(), CAL, PEOPLE, at(now))
+    decision = decide(snapshot, GO_LIVE, CAL, PEOPLE, at(now))
     assert writes(decision) == ["fields"]
 
 
 def test_from_the_go_live_date_on_everything_applies() -> None:
     snapshot = issue("2025-01-14 09:00", level="VIP")
-    decision = decide(snapshot, GO_LIVE.rules(), CAL, PEOPLE, at("2025-01-14 11:05"))
+    decision = decide(snapshot, GO_LIVE, CAL, PEOPLE, at("2025-01-14 11:05"))
     assert writes(decision) == ["fields", "note private [sla:first_response:breach]", "watcher 12"]
 
 
 # --- the warning before an auto-close ------------------------------------------------------
 
-WARN = Settings(
-    staff={"groups": ["Support"], "lead": "lead1"}, auto_close={"warn_before_working_hours": 2}
-)
+WARN = make_rules(auto_close=make_auto_close(warn_before_working_hours=2))
 
 
 def warned(when: str, *later: Journal) -> IssueSnapshot:
@@ -363,7 +372,7 @@ WARNING_CASES = [
     ids=[case[0] for case in WARNING_CASES],
 )
 def test_auto_close_warning(snapshot: IssueSnapshot, now: str, expected: list[str]) -> None:
-    assert writes(decide(snapshot, WARN.rules(), CAL, PEOPLE, at(now))) == expected
+    assert writes(decide(snapshot, WARN, CAL, PEOPLE, at(now))) == expected
 
 
 @pytest.mark.parametrize(
@@ -382,7 +391,7 @@ def test_auto_close_warning(snapshot: IssueSnapshot, now: str, expected: list[st
     ],
 )
 def test_the_warning_names_the_local_close_time(now: str, announced: str) -> None:
-    (note_,) = decide(waiting(), WARN.rules(), CAL, PEOPLE, at(now)).plan.notes
+    (note_,) = decide(waiting(), WARN, CAL, PEOPLE, at(now)).plan.notes
     assert not note_.private
     assert note_.text.startswith("[sla:auto_close:warning] ")
     assert f"будет закрыто {announced}" in note_.text
@@ -390,7 +399,7 @@ def test_the_warning_names_the_local_close_time(now: str, announced: str) -> Non
 
 def test_the_close_note_does_not_list_the_tools_own_warning() -> None:
     (close,) = decide(
-        warned("2025-01-13 17:00"), WARN.rules(), CAL, PEOPLE, at("2025-01-14 10:00")
+        warned("2025-01-13 17:00"), WARN, CAL, PEOPLE, at("2025-01-14 10:00")
     ).transitions
     assert "Мы ждём" not in close.note.text and "warning" not in close.note.text
     assert "Добрый день, проверяем" in close.note.text
@@ -439,9 +448,7 @@ def test_a_night_pass_closes_nothing_before_the_next_working_minute(
 
 
 def test_the_warning_waits_for_working_hours_too() -> None:
-    rules = Settings(
-        staff={"groups": ["Support"], "lead": "lead1"}, auto_close={"warn_before_working_hours": 2}
-    ).rules()
+    rules = make_rules(auto_close=make_auto_close(warn_before_working_hours=2))
     # Waiting since Monday 11:00: the warning is due at 16:00 (6 of 8 working hours).
     night = decide(waiting(), rules, CAL, PEOPLE, at("2025-01-13 19:00"))
     assert writes(night) == ["fields"]
@@ -452,9 +459,7 @@ def test_the_warning_waits_for_working_hours_too() -> None:
 
 
 def test_the_identity_request_waits_for_working_hours() -> None:
-    rules = Settings(
-        staff={"groups": ["Support"], "lead": "lead1"}, intake={"request_identity": True}
-    ).rules()
+    rules = make_rules(intake=make_intake(request_identity=True))
     anonymous = issue("2025-01-13 20:00", description="Помогите подписать акт")
     night = decide(anonymous, rules, CAL, PEOPLE, at("2025-01-13 20:05"))
     assert writes(night) == ["fields"]

@@ -24,7 +24,7 @@ from sup_sla_sync.core.rules import Rules
 from sup_sla_sync.entrypoints.cli import App, main
 from sup_sla_sync.errors import ConfigError
 
-from factories import AGENT, CLIENT, PEOPLE, TOOL, at, issue, note
+from factories import AGENT, CLIENT, PEOPLE, TOOL, at, issue, make_rules, note
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "faq.example.toml"
@@ -50,8 +50,7 @@ ARTICLES = (
     ),
 )
 EXAMPLE_ARTICLES = load_articles(EXAMPLE)  # read once: ~600 patterns to compile
-SETTINGS = Settings(staff={"groups": ["Support"], "lead": "lead1"}, faq={"file": "faq.toml"})
-RULES = SETTINGS.rules(faq=ARTICLES)
+RULES = make_rules(faq=ARTICLES)
 
 
 # --- the loader -------------------------------------------------------------------------------

@@ -12,7 +12,7 @@ from dataclasses import replace
 from datetime import timedelta
 
 from sup_sla_sync.config import Settings
-from sup_sla_sync.core.calendar import WorkCalendar
+from sup_sla_sync.core.calendar import CalendarRules, WorkCalendar
 from sup_sla_sync.core.decide import decide
 from sup_sla_sync.core.model import IssueSnapshot, Journal, cf
 from sup_sla_sync.core.tags import AUTO_CLOSE, AUTO_CLOSE_WARNING, REOPEN
@@ -20,12 +20,27 @@ from sup_sla_sync.service.sync import SyncService
 from test_decide import IDENTIFIED, writes
 from test_incremental import Clock
 
-from factories import AGENT, CLIENT, LEAD, PEOPLE, TOOL, at, change, issue, note, status
+from factories import (
+    AGENT,
+    CLIENT,
+    LEAD,
+    PEOPLE,
+    TOOL,
+    at,
+    change,
+    issue,
+    make_auto_close,
+    make_policy,
+    make_rules,
+    make_statuses,
+    note,
+    status,
+)
 from fake_tracker import FakeTracker
 
 CAL = WorkCalendar()
 STAFF = {"groups": ["Support"], "lead": "lead1"}
-SETTINGS = Settings(staff=STAFF)
+RULES = make_rules()
 HOLD = "With development"
 
 
@@ -43,7 +58,7 @@ def waiting_since_monday_10() -> IssueSnapshot:
 
 def test_a_close_held_for_working_hours_wakes_at_their_start() -> None:
     snapshot = waiting_since_monday_10()
-    rules = SETTINGS.rules()
+    rules = RULES
     assert writes(decide(snapshot, rules, CAL, PEOPLE, at("2025-01-13 18:00")))[0].startswith(
         f"{AUTO_CLOSE} -> Closed public"
     )  # due at 18:00, the last working instant
@@ -58,7 +73,7 @@ def test_a_close_held_for_working_hours_wakes_at_their_start() -> None:
 
 
 def test_a_warning_held_for_working_hours_wakes_at_their_start() -> None:
-    rules = Settings(staff=STAFF, auto_close={"warn_before_working_hours": 1}).rules()
+    rules = make_rules(auto_close=make_auto_close(warn_before_working_hours=1))
     snapshot = waiting_since_monday_10()  # warning due 17:00, close 18:00 (or an hour after)
 
     held = decide(snapshot, rules, CAL, PEOPLE, at("2025-01-13 19:00"))
@@ -73,8 +88,7 @@ def test_a_warning_held_for_working_hours_wakes_at_their_start() -> None:
 
 
 def test_a_breach_found_after_hours_on_a_paused_clock_wakes_and_names_the_missed_due() -> None:
-    settings = Settings(staff=STAFF, statuses={"on_hold": [HOLD]})
-    rules = settings.rules()
+    rules = make_rules(statuses=make_statuses(on_hold=(HOLD,)))
     snapshot = issue(
         "2025-01-17 09:00",  # VIP: resolution in 9 working hours, Friday 18:00
         note("2025-01-17 09:10", text="Добрый день, проверяем"),
@@ -98,13 +112,12 @@ def test_a_breach_found_after_hours_on_a_paused_clock_wakes_and_names_the_missed
 
 
 def test_a_close_never_comes_before_the_time_the_warning_announced() -> None:
-    settings = Settings(
-        staff=STAFF,
-        service_level={"vip_values": ["VIP", "VIP Bank"]},
-        auto_close={"warn_before_working_hours": 2},
-        policies=[{"name": "bank", "field_values": ["VIP Bank"], "calendar": {"mode": "24x7"}}],
+    bank = make_policy("bank", field_values=("VIP Bank",), calendar=CalendarRules(mode="24x7"))
+    rules = make_rules(
+        vip_values=frozenset({"VIP", "VIP Bank"}),
+        auto_close=make_auto_close(warn_before_working_hours=2),
+        policies=(bank,),
     )
-    rules = settings.rules()
     waiting = issue(
         "2025-01-13 10:00",
         note("2025-01-13 10:20", text="Добрый день"),
@@ -140,6 +153,8 @@ def test_a_close_never_comes_before_the_time_the_warning_announced() -> None:
 ROUND_THE_CLOCK = Settings(
     staff=STAFF, calendar={"mode": "24x7"}, auto_close={"after_working_hours": 10}
 )
+# The core's share of ROUND_THE_CLOCK (its calendar is WorkCalendar(mode="24x7")).
+ROUND_THE_CLOCK_RULES = make_rules(auto_close=make_auto_close(after_working_hours=10))
 
 
 def unanswered_and_waiting() -> IssueSnapshot:
@@ -155,7 +170,7 @@ def unanswered_and_waiting() -> IssueSnapshot:
 
 
 def test_one_late_pass_writes_the_breach_before_the_close() -> None:
-    rules = ROUND_THE_CLOCK.rules()
+    rules = ROUND_THE_CLOCK_RULES
     cal = WorkCalendar(mode="24x7")
     snapshot = unanswered_and_waiting()
     assert decide(snapshot, rules, cal, PEOPLE, at("2025-01-13 08:59")).view.first_response.due == (
@@ -205,7 +220,7 @@ def test_journals_stamped_after_now_do_not_repeat_the_reopen() -> None:
     """The tracker's clock is a second ahead: the agent's move to Feedback and the client's
     answer are both stamped after `now`. The simulated reopen goes after them, as the
     tracker would stamp it, so the plan holds one reopen (it held three)."""
-    rules = SETTINGS.rules()
+    rules = RULES
     now = at("2025-01-13 12:00")
     ahead = now + timedelta(seconds=1)
     snapshot = issue(

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import pytest
 
-from sup_sla_sync.config import Settings
 from sup_sla_sync.core.calendar import WorkCalendar
 from sup_sla_sync.core.clocks import evaluate
 from sup_sla_sync.core.decide import decide
@@ -24,10 +23,10 @@ from sup_sla_sync.core.model import IssueSnapshot, Journal
 from sup_sla_sync.core.report import figures
 from sup_sla_sync.entrypoints.render.explain import explain_json
 
-from factories import CLIENT, PEOPLE, at, issue, note, status
+from factories import CLIENT, PEOPLE, at, issue, make_rules, note, status
 
 CAL = WorkCalendar()
-RULES = Settings(staff={"groups": ["Support"], "lead": "lead1"}).rules()
+RULES = make_rules()
 IDENTIFIED = "Иванов Иван Иванович, ИИН 880101300388, ТОО «Дала Трейд»."
 FR, RES = "first_response", "resolution"
 

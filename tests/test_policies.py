@@ -8,6 +8,7 @@ due times and the writes out. Times are Astana wall times (2025-01-13 is a Monda
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import time
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,7 @@ import pytest
 from sup_sla_sync.adapters.redmine.check import check_tracker
 from sup_sla_sync.adapters.redmine.directory import CustomField, Directory, ProjectSetup
 from sup_sla_sync.config import Settings, load_settings
-from sup_sla_sync.core.calendar import WorkCalendar
+from sup_sla_sync.core.calendar import CalendarRules, WorkCalendar
 from sup_sla_sync.core.clocks import evaluate
 from sup_sla_sync.core.decide import decide
 from sup_sla_sync.core.model import IssueSnapshot, cf
@@ -26,7 +27,19 @@ from sup_sla_sync.entrypoints.render.explain import explain_json, explain_lines
 from sup_sla_sync.errors import ConfigError
 from test_decide import writes
 
-from factories import CLIENT, LEAD, PEOPLE, VIP_CLIENT, at, change, issue, note, status
+from factories import (
+    CLIENT,
+    LEAD,
+    PEOPLE,
+    VIP_CLIENT,
+    at,
+    change,
+    issue,
+    make_policy,
+    make_rules,
+    note,
+    status,
+)
 
 CAL = WorkCalendar()
 BANK_CLIENT = 40
@@ -36,28 +49,20 @@ PEOPLE_WITH_GROUPS = replace(
     logins={**PEOPLE.logins, BANK_CLIENT: "bank1"},
     groups={"Bank VIP": frozenset({BANK_CLIENT})},
 )
-BANK = {
-    "name": "bank-24x7",
-    "groups": ["Bank VIP"],
-    "targets": {"first_response": {"vip_normal": 60}, "resolution": {"vip": 240}},
-    "calendar": {"mode": "24x7"},
-}
-GOV = {
-    "name": "gov-extended",
-    "field_values": ["VIP Gov"],
-    "calendar": {"work_start": "08:00", "work_end": "20:00"},
-}
-GOLD = {
-    "name": "gold",
-    "projects": ["gold"],
-    "targets": {"first_response": {"vip_normal": 30}, "resolution": {"vip": 300}},
-}
-SETTINGS = Settings(
-    staff={"groups": ["Support"], "lead": "lead1"},
-    service_level={"vip_values": ["VIP", "VIP Gov", "VIP Gold"]},
-    policies=[BANK, GOV, GOLD],
+BANK = make_policy(
+    "bank-24x7",
+    groups=("Bank VIP",),
+    vip_normal=60,
+    resolution_vip=240,
+    calendar=CalendarRules(mode="24x7"),
 )
-RULES = SETTINGS.rules()
+GOV = make_policy(
+    "gov-extended",
+    field_values=("VIP Gov",),
+    calendar=CalendarRules(work_start=time(8, 0), work_end=time(20, 0)),
+)
+GOLD = make_policy("gold", projects=("gold",), vip_normal=30, resolution_vip=300)
+RULES = make_rules(vip_values=frozenset({"VIP", "VIP Gov", "VIP Gold"}), policies=(BANK, GOV, GOLD))
 
 
 def view_of(snapshot: IssueSnapshot, now: str, rules: Any = RULES) -> Any:
@@ -190,11 +195,8 @@ def test_a_change_of_policy_recomputes_from_creation_keeping_elapsed_and_paused_
         level="VIP Gold",
         project="edoc",
     )
-    rules = Settings(
-        staff={"groups": ["Support"], "lead": "lead1"},
-        service_level={"vip_values": ["VIP", "VIP Gold"]},
-        policies=[{**GOLD, "projects": [], "field_values": ["VIP Gold"]}],
-    ).rules()
+    gold = replace(GOLD, projects=frozenset(), field_values=frozenset({"VIP Gold"}))
+    rules = make_rules(vip_values=frozenset({"VIP", "VIP Gold"}), policies=(gold,))
     after = view_of(moved, "2025-01-13 15:00", rules)
     assert after.policy == "gold"
     assert after.resolution.target_minutes == 300

@@ -13,21 +13,35 @@ from __future__ import annotations
 
 import pytest
 
-from sup_sla_sync.config import Settings
-from sup_sla_sync.core.calendar import WorkCalendar
+from sup_sla_sync.core.calendar import CalendarRules, WorkCalendar
 from sup_sla_sync.core.clocks import evaluate
 from sup_sla_sync.core.decide import decide
 from sup_sla_sync.core.model import IssueSnapshot, Journal, ServiceLevel, SlaState, cf
 from sup_sla_sync.core.policy import believed_field, classify
+from sup_sla_sync.core.rules import Escalation
 from sup_sla_sync.entrypoints.render.explain import explain_json, explain_lines
 from test_decide import writes
 from test_faq import ARTICLES
 
-from factories import AGENT, CLIENT, LEAD, PEOPLE, TOOL, at, change, issue, note, status
+from factories import (
+    AGENT,
+    CLIENT,
+    LEAD,
+    PEOPLE,
+    TOOL,
+    at,
+    change,
+    issue,
+    make_auto_close,
+    make_policy,
+    make_rules,
+    make_targets,
+    note,
+    status,
+)
 
 CAL = WorkCalendar()
-SETTINGS = Settings(staff={"groups": ["Support"], "lead": "lead1"})
-RULES = SETTINGS.rules()
+RULES = make_rules()
 ANONYMOUS = 77  # not in the tracker's user list: Redmine's Anonymous (or a deleted user)
 
 
@@ -106,10 +120,7 @@ def test_a_forged_auto_close_tag_by_an_agent_does_not_stop_the_close() -> None:
 
 
 def test_a_forged_warning_neither_stops_the_warning_nor_moves_the_close() -> None:
-    rules = Settings(
-        staff={"groups": ["Support"], "lead": "lead1"},
-        auto_close={"warn_before_working_hours": 2},
-    ).rules()
+    rules = make_rules(auto_close=make_auto_close(warn_before_working_hours=2))
     # An agent's private note at 11:05 that looks like the warning: the real one is still
     # posted at Monday 17:00 (8 - 2 hours after 11:00), the close at Tuesday 10:00.
     snapshot = waiting(forged("2025-01-13 11:05", "auto_close:warning", AGENT, private=True))
@@ -140,7 +151,7 @@ def test_a_forged_identity_tag_does_not_stop_the_identity_note() -> None:
 
 
 def test_a_forged_priority_tag_does_not_stop_the_raise() -> None:
-    rules = Settings(staff={"lead": "lead1"}, classify={"apply_priority": True}).rules()
+    rules = make_rules(apply_priority=True)
     snapshot = issue(
         "2025-01-13 10:00",
         forged("2025-01-13 10:01", "priority"),
@@ -153,11 +164,10 @@ def test_a_forged_priority_tag_does_not_stop_the_raise() -> None:
 
 
 def test_a_forged_escalation_tag_does_not_stop_the_escalation() -> None:
-    rules = Settings(
-        staff={"groups": ["Support"], "lead": "lead1"},
-        escalation={"after_breach_working_minutes": [120], "logins": []},
-        targets={"resolution": {"vip": 1620}},
-    ).rules()
+    rules = make_rules(
+        escalation=Escalation(after_breach_working_minutes=(120,), logins=()),
+        targets=make_targets(resolution_vip=1620),
+    )
     breach = note("2025-01-13 12:05", user=TOOL, text="[sla:first_response:breach] ...")
     snapshot = issue(
         "2025-01-13 10:00",
@@ -171,9 +181,7 @@ def test_a_forged_escalation_tag_does_not_stop_the_escalation() -> None:
 
 
 def test_a_forged_faq_tag_does_not_stop_the_suggestion() -> None:
-    rules = Settings(
-        staff={"groups": ["Support"], "lead": "lead1"}, faq={"file": "faq.toml"}
-    ).rules(faq=ARTICLES)
+    rules = make_rules(faq=ARTICLES)
     snapshot = issue(
         "2025-01-13 10:00",
         forged("2025-01-13 10:01", "faq"),
@@ -240,18 +248,13 @@ def test_a_client_who_changes_a_staff_set_level_keeps_the_staff_value() -> None:
 
 
 def test_a_clients_value_does_not_match_a_contract_policy() -> None:
-    settings = Settings(
-        staff={"groups": ["Support"], "lead": "lead1"},
-        policies=[
-            {
-                "name": "bank-24x7",
-                "field_values": ["VIP Bank"],
-                "calendar": {"mode": "24x7"},
-                "targets": {"first_response": {"basic_other": 15}},
-            }
-        ],
+    bank = make_policy(
+        "bank-24x7",
+        field_values=("VIP Bank",),
+        calendar=CalendarRules(mode="24x7"),
+        basic_other=15,
     )
-    rules = settings.rules()
+    rules = make_rules(policies=(bank,))
     own = issue("2025-01-13 20:00", fields={"SLA level": "VIP Bank"}, set_by=None)
     staff_set = issue("2025-01-13 20:00", level="VIP Bank")
     assert evaluate(own, CAL, rules, PEOPLE, at("2025-01-13 20:05")).policy == ""

@@ -9,19 +9,14 @@ from datetime import datetime, timedelta
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sup_sla_sync.config import Settings
 from sup_sla_sync.core.calendar import WorkCalendar
 from sup_sla_sync.core.decide import Decision, decide, simulate
 from sup_sla_sync.core.model import DUE_DATE, STATUS, FieldChange, IssueSnapshot, Journal, cf
 
-from factories import AGENT, CLIENT, PEOPLE, TOOL, at, issue
+from factories import AGENT, CLIENT, PEOPLE, TOOL, at, issue, make_auto_close, make_rules
 
 CAL = WorkCalendar()
-RULES = Settings(
-    staff={"groups": ["Support"], "lead": "lead1"},
-    reminders={"at": [0.5, 0.75]},
-    auto_close={"warn_before_working_hours": 2},
-).rules()
+RULES = make_rules(reminders=(0.5, 0.75), auto_close=make_auto_close(warn_before_working_hours=2))
 MINUTE = timedelta(minutes=1)
 HORIZON = timedelta(hours=40)
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 import os
 import re
 import tomllib
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date, time
 from itertools import pairwise
 from pathlib import Path
-from typing import Annotated, Any, ClassVar, Literal, TypeVar
+from typing import Annotated, Any, ClassVar, Literal
 from urllib.parse import urlsplit
 
 from pydantic import (
@@ -34,27 +34,18 @@ from pydantic_settings import (
     SettingsConfigDict,
 )
 
-from sup_sla_sync.core.calendar import CalendarRules, WorkCalendar
+from sup_sla_sync import config_rules
+from sup_sla_sync.core.calendar import CalendarRules
 from sup_sla_sync.core.faq import Article
-from sup_sla_sync.core.model import Category, Channel, Priority, StatusRole
+from sup_sla_sync.core.model import StatusRole
 from sup_sla_sync.core.notekinds import DEFAULT_NOTIFY_EVENTS, NOTIFY_EVENTS
-from sup_sla_sync.core.rules import (
-    AutoClose,
-    Escalation,
-    FieldNames,
-    IntakeSwitches,
-    Policy,
-    Rules,
-    StatusRules,
-    TargetTable,
-)
+from sup_sla_sync.core.rules import Rules
 from sup_sla_sync.core.texts import LANGUAGES
 from sup_sla_sync.errors import ConfigError
 from sup_sla_sync.logs import display_url, mask_url
 
 DEFAULT_CONFIG_PATH = "sup-sla-sync.toml"
 CONFIG_ENV = "SUP_SLA_CONFIG"
-E = TypeVar("E")
 _HHMM = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 
 
@@ -151,18 +142,6 @@ class StatusesConfig(_Section):
     closed: list[str] = ["Closed", "Rejected"]
     reopen_to: str = "In Progress"
     auto_close_to: str = "Closed"
-
-    def to_rules(self) -> StatusRules:
-        return StatusRules(
-            new=tuple(self.new),
-            in_progress=tuple(self.in_progress),
-            awaiting_client=tuple(self.awaiting_client),
-            on_hold=tuple(self.on_hold),
-            resolved=tuple(self.resolved),
-            closed=tuple(self.closed),
-            reopen_to=self.reopen_to,
-            auto_close_to=self.auto_close_to,
-        )
 
 
 class TrackersConfig(_Section):
@@ -529,7 +508,7 @@ class Settings(BaseSettings):
         _unique_roles("trackers", self.trackers.model_dump())
         _unique_roles("priorities", self.priorities.model_dump())
         _unique_roles("channels", self.channels.model_dump())
-        statuses = self.statuses.to_rules()
+        statuses = config_rules.status_rules_from(self.statuses)
         role = statuses.role_of(self.statuses.reopen_to)
         if role not in (StatusRole.NEW, StatusRole.IN_PROGRESS):
             raise ValueError(
@@ -558,21 +537,26 @@ class Settings(BaseSettings):
                     f"policies[{names[policy.name]}]; each policy needs its own name"
                 )
             names[policy.name] = index
-            self.policy_calendar(index)  # raises naming policies[N].calendar.<key>
+            self.policy_calendar_config(index)  # raises naming policies[N].calendar.<key>
         return self
 
     def calendar_rules(self) -> CalendarRules:
-        return _calendar_rules(self.calendar)
+        """`[calendar]` as the core takes it (config_rules.calendar_rules_from)."""
+        return config_rules.calendar_rules_from(self.calendar)
 
-    def policy_calendar(self, index: int) -> CalendarRules | None:
-        """`policies[index]`'s calendar: its keys merged over `[calendar]`; None when it
-        changes nothing."""
+    def rules(self, faq: Sequence[Article] = ()) -> Rules:
+        """The frozen rules the core applies (config_rules.rules_from)."""
+        return config_rules.rules_from(self, faq)
+
+    def policy_calendar_config(self, index: int) -> CalendarConfig | None:
+        """`policies[index]`'s calendar keys merged over `[calendar]`, checked as one
+        `[calendar]` would be; None when the policy gives none."""
         policy = self.policies[index]
         own = policy.calendar.model_dump(exclude_none=True)
         if not own:
             return None
         try:
-            merged = CalendarConfig(**{**self.calendar.model_dump(), **own})
+            return CalendarConfig(**{**self.calendar.model_dump(), **own})
         except ValidationError as exc:
             where = f"policies[{index}].calendar"
             raise ValueError(
@@ -582,70 +566,6 @@ class Settings(BaseSettings):
                     for e in exc.errors()
                 )
             ) from None
-        rules = _calendar_rules(merged)
-        return None if rules == self.calendar_rules() else rules
-
-    def rules(self, faq: Sequence[Article] = ()) -> Rules:
-        """The frozen rules the core applies, built from these settings and the help
-        centre's articles (read from `faq.file` by the caller: adapters/faq_file.py)."""
-        first, resolution = self.targets.first_response, self.targets.resolution
-        priorities = self.priorities.model_dump()
-        policies = self.policies_rules()
-        calendars = {p.calendar for p in policies if p.calendar is not None}
-        return Rules(
-            statuses=self.statuses.to_rules(),
-            trackers=_invert(self.trackers.model_dump(), Category),
-            priorities=_invert(priorities, Priority),
-            priority_names={Priority(k): tuple(v) for k, v in priorities.items()},
-            channels=_invert(self.channels.model_dump(), Channel),
-            category_values={
-                Category.CONSULTATION: self.category_values.consultation,
-                Category.DEFECT: self.category_values.defect,
-            },
-            fields=FieldNames(**self.fields.model_dump()),
-            vip_values=frozenset(self.service_level.vip_values),
-            vip_projects=frozenset(self.service_level.vip_projects),
-            targets=_target_table(first.model_dump(), resolution.model_dump()),
-            reminders=tuple(self.reminders.at),
-            auto_close=AutoClose(
-                self.auto_close.enabled,
-                self.auto_close.after_working_hours,
-                self.auto_close.warn_before_working_hours,
-            ),
-            since=self.sync.since,
-            intake=IntakeSwitches(frozenset(k for k, on in self.intake.model_dump().items() if on)),
-            language=self.notes.language,
-            apply_priority=self.classify.apply_priority,
-            faq=tuple(faq) if self.faq.file else (),
-            max_suggestions=self.faq.max_suggestions,
-            policies=policies,
-            calendars={c: WorkCalendar.from_rules(c) for c in calendars},
-            escalation=Escalation(
-                tuple(self.escalation.after_breach_working_minutes),
-                tuple(self.escalation.logins),
-            ),
-        )
-
-    def policies_rules(self) -> tuple[Policy, ...]:
-        """The contract policies as the core takes them: targets and calendars merged over
-        the defaults."""
-        out = []
-        for index, policy in enumerate(self.policies):
-            first = self.targets.first_response.model_dump()
-            first.update(policy.targets.first_response.model_dump(exclude_none=True))
-            resolution = self.targets.resolution.model_dump()
-            resolution.update(policy.targets.resolution.model_dump(exclude_none=True))
-            out.append(
-                Policy(
-                    name=policy.name,
-                    targets=_target_table(first, resolution),
-                    calendar=self.policy_calendar(index),
-                    projects=frozenset(policy.projects),
-                    groups=tuple(policy.groups),
-                    field_values=frozenset(policy.field_values),
-                )
-            )
-        return tuple(out)
 
     def redacted(self) -> dict[str, Any]:
         """The effective configuration, the API key masked (for `config` output)."""
@@ -653,28 +573,6 @@ class Settings(BaseSettings):
         data["redmine"]["api_key"] = "***" if self.redmine.api_key.get_secret_value() else ""
         data["redmine"]["url"] = self.redmine.shown_url
         return data
-
-
-def _calendar_rules(c: CalendarConfig) -> CalendarRules:
-    return CalendarRules(
-        timezone=c.timezone,
-        work_start=c.work_start,
-        work_end=c.work_end,
-        country=c.country,
-        extra_holidays=frozenset(c.extra_holidays),
-        extra_workdays=frozenset(c.extra_workdays),
-        mode=c.mode,
-    )
-
-
-def _target_table(first: dict[str, int], resolution: dict[str, int]) -> TargetTable:
-    return TargetTable(
-        **first, **{f"resolution_{key}": minutes for key, minutes in resolution.items()}
-    )
-
-
-def _invert(roles: dict[str, list[str]], enum: Callable[[str], E]) -> dict[str, E]:
-    return {name: enum(role) for role, names in roles.items() for name in names}
 
 
 def _unique_roles(section: str, roles: dict[str, list[str]]) -> None:

@@ -21,8 +21,7 @@ from datetime import UTC, date, datetime, timedelta
 
 from hypothesis import strategies as st
 
-from sup_sla_sync.config import Settings
-from sup_sla_sync.core.calendar import WorkCalendar, load_zone
+from sup_sla_sync.core.calendar import CalendarRules, WorkCalendar, load_zone
 from sup_sla_sync.core.decide import MAX_TRANSITIONS, Decision, decide
 from sup_sla_sync.core.model import (
     DUE_DATE,
@@ -34,11 +33,22 @@ from sup_sla_sync.core.model import (
     People,
     cf,
 )
-from sup_sla_sync.core.rules import Rules
+from sup_sla_sync.core.rules import Escalation, Rules
 from sup_sla_sync.core.writes import Note, Plan, Transition
 from test_decide import IDENTIFIED
 
-from factories import AGENT, ALL_FIELDS, CLIENT, LEAD, PEOPLE, TOOL
+from factories import (
+    AGENT,
+    ALL_FIELDS,
+    CLIENT,
+    LEAD,
+    PEOPLE,
+    TOOL,
+    make_auto_close,
+    make_policy,
+    make_rules,
+    make_statuses,
+)
 
 ALMATY = load_zone("Asia/Almaty")
 DELETED = 99  # a user the tracker no longer lists: a client (SPEC.md, principle 8)
@@ -133,17 +143,27 @@ class History:
     passes: tuple[tuple[int, tuple[Event, ...]], ...] = ()
 
 
-def settings_for(history: History) -> Settings:
-    return Settings(
-        staff={"groups": ["Support"], "lead": "lead1"},
-        statuses={"on_hold": [HOLD]},
-        calendar={"mode": history.calendar},
-        service_level={"vip_values": ["VIP", "VIP Bank"]},
-        auto_close={"warn_before_working_hours": history.warn_hours},
-        escalation={"after_breach_working_minutes": [60, 240] if history.escalation else []},
-        policies=[
-            {"name": "bank", "field_values": ["VIP Bank"], "calendar": {"mode": "24x7"}},
-        ],
+def calendar_for(history: History) -> CalendarRules:
+    """The `[calendar]` of a walk: the default hours, or round the clock."""
+    return CalendarRules(mode=history.calendar)
+
+
+def rules_for(history: History) -> Rules:
+    """The rules of a walk: an on-hold status, a "VIP Bank" level whose policy counts round
+    the clock, the history's warning and escalation."""
+    round_the_clock = CalendarRules(mode="24x7")
+    bank = make_policy(
+        "bank",
+        field_values=("VIP Bank",),
+        # A policy's calendar equal to [calendar] is none, as the configuration gives it.
+        calendar=None if round_the_clock == calendar_for(history) else round_the_clock,
+    )
+    return make_rules(
+        statuses=make_statuses(on_hold=(HOLD,)),
+        vip_values=frozenset({"VIP", "VIP Bank"}),
+        auto_close=make_auto_close(warn_before_working_hours=history.warn_hours),
+        escalation=Escalation(after_breach_working_minutes=(60, 240) if history.escalation else ()),
+        policies=(bank,),
     )
 
 
@@ -396,7 +416,6 @@ class Step:
 @dataclass
 class Walk:
     history: History
-    settings: Settings
     rules: Rules
     calendar: WorkCalendar
     people: People
@@ -406,9 +425,8 @@ class Walk:
 
 def walk(history: History) -> Walk:
     """Run `history`: people's journals, then a pass, for every pass in it."""
-    settings = settings_for(history)
-    rules = settings.rules()
-    calendar = WorkCalendar.from_rules(settings.calendar_rules())
+    rules = rules_for(history)
+    calendar = WorkCalendar.from_rules(calendar_for(history))
     people = PEOPLE
     tracker = SimTracker(filed(history), timedelta(seconds=history.skew))
     now = datetime.fromisoformat(history.created)
@@ -432,7 +450,7 @@ def walk(history: History) -> Walk:
         )
         again = decide(tracker.issue, rules, calendar, people, now)
         steps.append(Step(now, decision, again, before, tracker.issue, moves))
-    return Walk(history, settings, rules, calendar, people, tracker, steps)
+    return Walk(history, rules, calendar, people, tracker, steps)
 
 
 def decide_at(

@@ -33,12 +33,12 @@ from histories import (
     SimTracker,
     Walk,
     announced,
+    calendar_for,
     decide_at,
     filed,
     histories,
     reference_minutes,
     reference_working_time,
-    settings_for,
     walk,
 )
 from hypothesis import HealthCheck, given
@@ -160,7 +160,7 @@ def check_once_and_in_hours(history: History) -> None:
 @recorded
 def check_closes(history: History) -> None:
     w = walk(history)
-    after = round(w.settings.auto_close.after_working_hours * 60)
+    after = round(w.rules.auto_close.after_working_hours * 60)
     for step in w.steps:
         for transition, issue in step.moves:
             if transition.kind == AUTO_CLOSE:
@@ -379,7 +379,7 @@ def test_a_found_history_is_written_as_a_test_that_reproduces_it(tmp_path: Path)
         0,
         ((30, (Event(0, 20, "public", "Номер 42"),)),),
     )
-    assert settings_for(history).calendar.mode == "hours" and filed(history).id == 7
+    assert calendar_for(history).mode == "hours" and filed(history).id == 7
     global FOUND
     saved, FOUND = FOUND, tmp_path
     try:

@@ -214,6 +214,7 @@ class StateStore:
                 "INSERT INTO meta VALUES (?, ?)",
                 [*meta.items(), ("seal", self._seal(*(meta[k] for k in META_KEYS)))],
             )
+            rows: Iterable[tuple[int, Known]]
             if changed is None:
                 db.execute("DELETE FROM issues")
                 rows = state.issues.items()

@@ -1,6 +1,7 @@
 """The rules the core applies, as plain frozen values (SPEC.md, "SLA policy", "Clocks").
 
-Built once from the configuration by `Settings.rules()`; the core never sees the settings.
+Built once from the configuration by `config_rules.rules_from()`; the core never sees the
+settings.
 """
 
 from __future__ import annotations
@@ -173,7 +174,7 @@ class Rules:
     faq: tuple[Article, ...] = ()  # the help centre's articles; () = no suggestions
     max_suggestions: int = 3
     policies: tuple[Policy, ...] = ()  # contract policies, first match wins
-    # Each distinct policy calendar, built once (by Settings.rules()) and shared.
+    # Each distinct policy calendar, built once (by config_rules.rules_from()) and shared.
     calendars: Mapping[CalendarRules, WorkCalendar] = field(default_factory=dict)
     escalation: Escalation = Escalation()
 

@@ -33,7 +33,7 @@ from sup_sla_sync.core.faq import Article
 from sup_sla_sync.core.memo import Memo
 from sup_sla_sync.core.model import IssueSnapshot, People
 from sup_sla_sync.core.notekinds import counter_of
-from sup_sla_sync.core.tags import AUTO_CLOSE, REOPEN
+from sup_sla_sync.core.tags import AUTO_CLOSE
 from sup_sla_sync.core.writes import Note, Plan, Transition
 from sup_sla_sync.errors import AuthError, SlaSyncError, TrackerError, TrackerUnavailable
 from sup_sla_sync.ports.notifications import NoNotifications, Notifications
