@@ -1,6 +1,6 @@
 """The registry of note kinds (core/notekinds.py, issue 18): every tag the core builds has
 a row, every row's texts exist in every language, and the notify events and pass counters
-it gives are those the tool had before the registry (service/notify.py's and
+it gives are those the tool had before the registry (adapters/notify.py's and
 service/sync.py's own tables then)."""
 
 from __future__ import annotations
@@ -32,7 +32,7 @@ from sup_sla_sync.core.notekinds import (
 from sup_sla_sync.core.tags import breach, escalation, is_breach, is_escalation, kind_of, tag
 from sup_sla_sync.core.texts import LANGUAGES, TEXTS
 from sup_sla_sync.core.writes import Note, Plan
-from sup_sla_sync.service import notify
+from sup_sla_sync.adapters import notify
 from sup_sla_sync.service.sync import PassResult, _count_notes
 
 REPO = Path(__file__).resolve().parents[1]
@@ -171,7 +171,7 @@ def test_every_text_the_notes_name_is_a_kinds() -> None:
 
 # --- notify events -------------------------------------------------------------------------------
 
-# What service/notify.py's event_of answered before the registry.
+# What adapters/notify.py's event_of answered before the registry.
 EVENTS_BEFORE = [
     ("first_response:breach", "breach"),
     ("resolution:breach", "breach"),

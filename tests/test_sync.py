@@ -477,3 +477,59 @@ def test_a_refused_due_date_is_written_apart_and_takes_nothing_down() -> None:
     attempts.clear()
     svc.run_pass()
     assert attempts == [{"due_date"}]
+
+
+def counted(svc: SyncService, tracker: FakeTracker) -> dict[str, int]:
+    """Decide calls of `svc` and reads of `tracker` beyond the listing's, as they happen."""
+    counts = {"decides": 0}
+    decide = svc.decide
+
+    def counting(*args, **kwargs):
+        counts["decides"] += 1
+        return decide(*args, **kwargs)
+
+    svc.decide = counting  # type: ignore[method-assign]
+    return counts
+
+
+def passed(svc: SyncService, tracker: FakeTracker, **kwargs) -> tuple[int, int]:
+    """(decides, reads beyond the listing) of one pass over the one issue."""
+    counts = counted(svc, tracker)
+    before = len(tracker.reads)
+    svc.run_pass(**kwargs)
+    return counts["decides"], len(tracker.reads) - before - 1  # the listing reads it once
+
+
+def test_decides_and_reads_per_kind_of_write() -> None:
+    """The table of SyncService._process's docstring, row by row."""
+    # Nothing to write, or a plan only: 1 decide, no read.
+    svc, tracker, _ = service(issue("2025-01-13 10:00", level="VIP"))
+    assert passed(svc, tracker) == (1, 0)
+    assert tracker.issues[7].field("SLA state") == "on_track"
+    assert passed(svc, tracker) == (1, 0)  # and nothing written
+    # A dry run: 1 decide, no read, whatever it would write.
+    svc, tracker, _ = service(waiting(), when="2025-01-14 10:00")
+    assert passed(svc, tracker, dry_run=True) == (1, 0) and not tracker.writes
+    # A move other than a close (the reopen after a client reply): 2 decides, its re-read.
+    replied = issue(
+        "2025-01-13 10:00",
+        status("2025-01-13 11:00", "New", "Feedback", text="Пришлите скриншот"),
+        note("2025-01-13 12:00", user=CLIENT, text="Вот он"),
+        level="VIP",
+    )
+    svc, tracker, _ = service(replied, when="2025-01-13 12:05")
+    assert passed(svc, tracker) == (2, 1) and tracker.issues[7].status == "In Progress"
+    # An auto-close: 3 decides (again just before it, then the plan); the re-read before
+    # it and the move's.
+    svc, tracker, _ = service(waiting(), when="2025-01-14 10:00")
+    assert passed(svc, tracker) == (3, 2) and tracker.issues[7].status == "Closed"
+    # The client slipped in during the close: the reopen's re-read more.
+    svc, tracker, _ = service(waiting(), when="2025-01-14 11:30")
+
+    def client_writes_first(issue_id, changes) -> None:
+        if changes.get("status") == "Closed":
+            tracker.before_write = None
+            tracker.person_writes(7, note("2025-01-14 11:30", user=CLIENT, text="Вот номер"))
+
+    tracker.before_write = client_writes_first
+    assert passed(svc, tracker) == (3, 3) and tracker.issues[7].status == "In Progress"

@@ -48,7 +48,10 @@ _KINDS = {"redmine": "sup_sla_sync.adapters.redmine.kind"}
 
 
 def tracker_kind(settings: Settings | None = None) -> TrackerKind:
-    """The kind of tracker `settings` configure (today one: `[redmine]`)."""
-    module = importlib.import_module(_KINDS["redmine"])
+    """The kind of tracker `settings` configure: today always `[redmine]`. (With a second
+    entry in `_KINDS`, config.py gains its section and a top-level `tracker` key naming
+    the entry; this reads it.)"""
+    name = getattr(settings, "tracker", None) or "redmine"
+    module = importlib.import_module(_KINDS[name])
     kind: TrackerKind = module.KIND
     return kind

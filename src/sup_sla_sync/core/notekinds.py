@@ -2,7 +2,7 @@
 
 A row of :data:`KINDS` says, for one kind of note: its tag (or the shape of its tags), the
 keys of its texts in every `core/texts/<language>.py`, the `[notify] events` name that sends
-it outside Redmine (service/notify.py), the pass counter it adds to (`PassResult`,
+it outside the tracker (adapters/notify.py), the pass counter it adds to (`PassResult`,
 service/sync.py), whether a client reads it, whether it comes as a status or priority
 change, and whether it belongs to an SLA clock. The tag grammar itself is core/tags.py.
 

@@ -5,7 +5,7 @@ A pass lists only the issues updated since the previous listing (by the tracker'
 clock, with a margin), plus a full listing at start and every `daemon.full_scan_minutes`;
 an unchanged issue is evaluated again only when its wake-up instant has come. With
 `daemon.state_dir` set, the memory survives a restart in a SQLite file; without it, a
-restart starts from nothing. Either way Redmine stays the source of truth.
+restart starts from nothing. Either way the tracker stays the source of truth.
 """
 
 from __future__ import annotations

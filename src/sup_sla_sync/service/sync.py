@@ -481,17 +481,16 @@ class SyncService:
         fields show the clocks as the tracker now holds them. Decide calls and reads, per
         issue, by what the pass writes (the dry run: always 1 decide, 0 reads):
 
-        ====================================  ========  =====================
-        writes                                decides   reads (beyond listing)
-        ====================================  ========  =====================
-        nothing, or a plan only               1         0
-        breach notes, then a move (+ plan)    2         1 (the move's)
-        a move other than a close (+ plan)    2         1 (the move's)
-        two moves (reopen, then a raise)      2         2 (one per move)
-        an auto-close (+ plan)                3         2 (before; the move's)
-        an auto-close the client slipped in   3         3 (+ the reopen's)
-        ====================================  ========  =====================
+        ======================================  =======  ========================
+        writes                                  decides  reads (beyond the listing)
+        ======================================  =======  ========================
+        nothing, or a plan only; any dry run    1        0
+        a move other than a close (+ plan)      2        1 per move (its re-read)
+        an auto-close (+ plan)                  3        2 (before it; the move's)
+        an auto-close the client slipped in     3        3 (+ the reopen's)
+        ======================================  =======  ========================
 
+        Breach notes due before a move (`before`) add no decide and no read.
         (tests/test_sync.py::test_decides_and_reads_per_kind_of_write holds this table.)
         A move the first decision did not foresee (the tracker was changed by someone
         else while the pass wrote) is not chased here: its plan is left too, and the issue
@@ -502,8 +501,8 @@ class SyncService:
         if dry:
             result.planned += decision.writes()
             result.waits += [{"issue": issue.id, "wait": w} for w in decision.waits]
-            for transition in decision.transitions:
-                _count_transition(result, transition)
+            for foreseen in decision.transitions:
+                _count_transition(result, foreseen)
             if decision.before is not None:
                 _count_notes(result, decision.before)
         else:
@@ -513,11 +512,12 @@ class SyncService:
                 _count_notes(result, decision.before)
             moved = 0
             for planned in decision.transitions:
-                transition: Transition | None = planned
+                transition, replanned = planned, False
                 if planned.kind == AUTO_CLOSE:
-                    issue, transition = self._before_close(issue, people, now)
-                    if transition is None:
+                    issue, instead = self._before_close(issue, people, now)
+                    if instead is None:
                         break
+                    transition, replanned = instead, instead.kind != AUTO_CLOSE
                 issue = self._move(issue, transition, result)
                 moved += 1
                 writes += 1
@@ -532,7 +532,7 @@ class SyncService:
                     result.closed -= 1
                     moved += 1
                     writes += 1
-                if transition is not planned:
+                if replanned:
                     break  # re-planned before the close: the rest was decided on an old read
             if decision.transitions:
                 # The issue was read again (before a close, after each move): the plan is
@@ -565,7 +565,7 @@ class SyncService:
     def _warn_disbelieved(self, issue_id: int, disbelieved: tuple[tuple[str, str], ...]) -> None:
         """Once a run per issue and value: a client set a field that grants service. Not
         believed (SPEC.md, principle 8); the warning tells the desk its workflow lets
-        clients edit the field (Redmine's API does not show that to `check`)."""
+        clients edit the field (the tracker's API may not show that to `check`)."""
         for name, value in disbelieved:
             if (issue_id, name, value) in self._disbelieved_warned:
                 continue
