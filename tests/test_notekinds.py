@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from sup_sla_sync.adapters import notify
 from sup_sla_sync.config import NotifyConfig
 from sup_sla_sync.core import notekinds
 from sup_sla_sync.core.clocks import ClockName
@@ -32,7 +33,6 @@ from sup_sla_sync.core.notekinds import (
 from sup_sla_sync.core.tags import breach, escalation, is_breach, is_escalation, kind_of, tag
 from sup_sla_sync.core.texts import LANGUAGES, TEXTS
 from sup_sla_sync.core.writes import Note, Plan
-from sup_sla_sync.adapters import notify
 from sup_sla_sync.service.sync import PassResult, _count_notes
 
 REPO = Path(__file__).resolve().parents[1]
