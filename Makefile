@@ -16,7 +16,7 @@ venv: $(BIN)/sup-sla-sync
 ## make test: ruff, mypy --strict on the core, unit tests and the integration tests against a real local Redmine
 test: venv
 	$(BIN)/ruff check src tests scripts eval
-	$(BIN)/mypy --strict src/sup_sla_sync/core
+	$(BIN)/mypy --strict src/sup_sla_sync/core src/sup_sla_sync/ports
 	$(BIN)/python -m pytest
 
 ## make unit: the tests that need no Redmine
@@ -26,7 +26,7 @@ unit: venv
 lint: venv
 	$(BIN)/ruff check src tests scripts eval
 	$(BIN)/ruff format --check src tests
-	$(BIN)/mypy --strict src/sup_sla_sync/core
+	$(BIN)/mypy --strict src/sup_sla_sync/core src/sup_sla_sync/ports
 
 ## make demo: a local Redmine with demo issues, one pass, the queue and one explain
 demo: venv

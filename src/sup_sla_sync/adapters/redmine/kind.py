@@ -9,12 +9,13 @@ from typing import Any
 
 from sup_sla_sync.adapters.trackers import TrackerKind
 from sup_sla_sync.config import Settings
+from sup_sla_sync.ports.tracker import Tracker
 
 
-def _open(settings: Settings) -> Any:
+def _open(settings: Settings) -> Tracker:
     from sup_sla_sync.adapters.redmine import RedmineAdapter
 
-    return RedmineAdapter(settings)
+    return RedmineAdapter(settings)  # mypy checks here that it implements the whole port
 
 
 def _secrets(settings: Settings) -> list[str]:
