@@ -547,6 +547,23 @@ def test_table_in_russian_and_kazakh() -> None:
     assert re.search(r"^барлығы +9 +57,1\u00a0% ", kk, re.M)
 
 
+@pytest.mark.parametrize(
+    ("language", "mark", "not_a_no"),
+    [("ru", "н/д", "нет"), ("kk", "дерек жоқ", "жоқ"), ("en", "n/a", "no")],
+)
+def test_an_empty_figure_reads_no_data_not_no(language: str, mark: str, not_a_no: str) -> None:
+    """A group with no decided clock: «шешім мерзімінде: жоқ» would read "resolution on
+    time: no"; the mark says "no data" in each language (issue 19)."""
+    report = report_figures([], FIRST, LAST, CAL.zone, at(NOW))
+    assert report.all["resolution_met_pct"] is None
+    from sup_sla_sync.entrypoints.render.report import percent
+
+    shown = percent(language, None)
+    assert shown == mark and shown != not_a_no
+    html = report_html(_figures(), _link, language)  # groups with undecided clocks
+    assert html.count(mark) == 3  # the charts' bars that have no figure
+
+
 def test_breached_issues_name_the_missed_clocks() -> None:
     rows = {r["issue"]: r["missed"] for r in breached_issues(_views(), CAL.zone)}
     assert rows == {

@@ -41,7 +41,7 @@ TEXTS: dict[str, str] = {
     "report.pct": "{n}\u00a0%",
     "report.date": "%d.%m.%Y",
     "report.datetime": "%d.%m.%Y %H:%M",
-    "report.na": "жоқ",
+    "report.na": "дерек жоқ",  # "no data" (a bare «жоқ» reads "no": "on time: no")
     "report.dim.level": "деңгей",
     "report.dim.priority": "басымдық",
     "report.dim.category": "санат",
