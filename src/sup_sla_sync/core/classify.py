@@ -399,21 +399,27 @@ def suggest_priority(text: str) -> Literal["urgent", "immediate"] | None:
 
 # --- The language of a request -------------------------------------------------------------
 
+
 # Short words each of the three languages uses all the time and the others do not (Kazakh
 # "не", "да" are Russian words too, so left out): with the cue tables above, the evidence
 # of the language a request is written in.
+def _words(*lines: str) -> frozenset[str]:
+    """Space-separated words as a set."""
+    return frozenset(" ".join(lines).split())
+
+
 FUNCTION_WORDS: dict[str, frozenset[str]] = {
-    "ru": frozenset(
-        "и в во не на что с со по для как это я мы вы у при из от или но же ли уже нет "
-        "если почему когда чтобы нам нас меня мне наш наша наши ваш был была было".split()
+    "ru": _words(
+        "и в во не на что с со по для как это я мы вы у при из от или но же ли уже нет",
+        "если почему когда чтобы нам нас меня мне наш наша наши ваш был была было",
     ),
-    "kk": frozenset(
-        "және мен бен пен үшін бұл осы жоқ бар емес керек қалай неге біз сіз сіздің біздің "
-        "ол оны мұнда ғой ма ме ба бе па пе әлі тағы".split()
+    "kk": _words(
+        "және мен бен пен үшін бұл осы жоқ бар емес керек қалай неге біз сіз сіздің біздің",
+        "ол оны мұнда ғой ма ме ба бе па пе әлі тағы",
     ),
-    "en": frozenset(
-        "the a an and is are was to of in on for i we my our not it this that with please "
-        "can cannot how what when why you your have has do does".split()
+    "en": _words(
+        "the a an and is are was to of in on for i we my our not it this that with please",
+        "can cannot how what when why you your have has do does",
     ),
 }
 KAZAKH_LETTER_WEIGHT = 2.0  # a word with ә, ғ, қ, ң, ө, ұ, ү, һ or і: Kazakh, nearly always

@@ -8,8 +8,8 @@ no clock; `now` is a parameter.
 Status and priority changes (client reply, auto-close, identity request, raised priority)
 come first, each simulated on the snapshot, because they move the clocks the fields show;
 then the field stamps, notes and watchers. The acknowledgement (the client's receipt) is
-the one note a client reads that goes out at any hour. Idempotency comes from comparing with what the
-tracker holds and from the notes' tags.
+the one note a client reads that goes out at any hour. Idempotency comes from comparing
+with what the tracker holds and from the notes' tags.
 """
 
 from __future__ import annotations

@@ -166,7 +166,7 @@ TEXTS: dict[str, str] = {
         "Category: {category}; priority: {priority}."
     ),
     "acknowledge.opens": "It is outside working hours now; work on the request starts: {when}.",
-    "acknowledge.due": "First answer from a specialist due by: {when}.",
+    "acknowledge.due": "First answer due by: {when}.",
     "acknowledge.within": "First answer from a specialist: within {minutes} minutes.",
     "acknowledge.when": "{weekday}, %d.%m.%Y, %H:%M",
     "acknowledge.category.consultation": "consultation",
