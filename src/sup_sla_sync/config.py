@@ -286,6 +286,12 @@ def _url_shape(url: SecretStr) -> SecretStr:
     return url
 
 
+class AcknowledgeConfig(_Section):
+    """`[acknowledge]`: the public receipt for each new request (core/acknowledge.py)."""
+
+    enabled: bool = False
+
+
 class NotifyConfig(_Section):
     """`[notify]`: events sent outside Redmine through Apprise (adapters/notify.py)."""
 
@@ -483,6 +489,7 @@ class Settings(BaseSettings):
     classify: ClassifyConfig = ClassifyConfig()
     intake: IntakeConfig = IntakeConfig()
     faq: FaqConfig = FaqConfig()
+    acknowledge: AcknowledgeConfig = AcknowledgeConfig()
     notify: NotifyConfig = NotifyConfig()
     sync: SyncConfig = SyncConfig()
     daemon: DaemonConfig = DaemonConfig()

@@ -69,6 +69,7 @@ def rules_from(settings: Settings, faq: Sequence[Article] = ()) -> Rules:
             tuple(settings.escalation.after_breach_working_minutes),
             tuple(settings.escalation.logins),
         ),
+        acknowledge=settings.acknowledge.enabled,
     )
 
 

@@ -395,3 +395,76 @@ def suggest_priority(text: str) -> Literal["urgent", "immediate"] | None:
     if "immediate" in prios:
         return "immediate"
     return "urgent" if prios else None
+
+
+# --- The language of a request -------------------------------------------------------------
+
+
+# Short words each of the three languages uses all the time and the others do not (Kazakh
+# "не", "да" are Russian words too, so left out): with the cue tables above, the evidence
+# of the language a request is written in.
+def _words(*lines: str) -> frozenset[str]:
+    """Space-separated words as a set."""
+    return frozenset(" ".join(lines).split())
+
+
+FUNCTION_WORDS: dict[str, frozenset[str]] = {
+    "ru": _words(
+        "и в во не на что с со по для как это я мы вы у при из от или но же ли уже нет",
+        "если почему когда чтобы нам нас меня мне наш наша наши ваш был была было",
+    ),
+    "kk": _words(
+        "және мен бен пен үшін бұл осы жоқ бар емес керек қалай неге біз сіз сіздің біздің",
+        "ол оны мұнда ғой ма ме ба бе па пе әлі тағы",
+    ),
+    "en": _words(
+        "the a an and is are was to of in on for i we my our not it this that with please",
+        "can cannot how what when why you your have has do does",
+    ),
+}
+KAZAKH_LETTER_WEIGHT = 2.0  # a word with ә, ғ, қ, ң, ө, ұ, ү, һ or і: Kazakh, nearly always
+
+_CUE_TABLES = (("ru", RU), ("kk", KK), ("en", EN))
+_LANGUAGE_CUES = tuple(
+    (language, _compile(cue.pattern)) for language, table in _CUE_TABLES for cue in table
+)
+_KAZAKH_LETTER = re.compile(r"[әғқңөұүһі]")
+_CYRILLIC_LETTER = re.compile(r"[а-яәғқңөұүһі]")
+_LATIN_LETTER = re.compile(r"[a-z]")
+
+
+def language_scores(subject: str, description: str) -> tuple[dict[str, float], int, int]:
+    """The evidence for each language ("ru", "kk", "en") in a request's subject and
+    description (its cues of the classifier's tables that fire, its function words and, for
+    Kazakh, its words with Kazakh letters), and how many of its words are in Cyrillic and
+    in Latin letters."""
+    text = normalize(f"{examined(subject)}\n{examined(description)}")
+    words = text.split()
+    cyrillic = sum(1 for w in words if _CYRILLIC_LETTER.search(w))
+    latin = sum(1 for w in words if _LATIN_LETTER.search(w) and not _CYRILLIC_LETTER.search(w))
+    scores = dict.fromkeys(("ru", "kk", "en"), 0.0)
+    for language, rx in _LANGUAGE_CUES:
+        if rx.search(text):
+            scores[language] += 1
+    for word in words:
+        for language, function_words in FUNCTION_WORDS.items():
+            if word in function_words:
+                scores[language] += 1
+        if _KAZAKH_LETTER.search(word):
+            scores["kk"] += KAZAKH_LETTER_WEIGHT
+    return scores, cyrillic, latin
+
+
+# Cyrillic words enough to read a request as Russian or Kazakh even when more of its words
+# are Latin: a client quoting an English error message or stack trace still writes in theirs.
+MIN_CYRILLIC_WORDS = 2
+
+
+def request_language(subject: str, description: str) -> str | None:
+    """The language a request is written in: "ru", "kk" or "en"; None when unsure (no
+    evidence, or as much for Russian as for Kazakh)."""
+    scores, cyrillic, latin = language_scores(subject, description)
+    ru, kk = scores["ru"], scores["kk"]
+    if max(ru, kk) > 0 and (cyrillic >= latin or cyrillic >= MIN_CYRILLIC_WORDS):
+        return None if ru == kk else ("ru" if ru > kk else "kk")
+    return "en" if scores["en"] > 0 and latin > 0 else None

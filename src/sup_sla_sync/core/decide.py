@@ -7,8 +7,9 @@ no clock; `now` is a parameter.
 
 Status and priority changes (client reply, auto-close, identity request, raised priority)
 come first, each simulated on the snapshot, because they move the clocks the fields show;
-then the field stamps, notes and watchers. Idempotency comes from comparing with what the
-tracker holds and from the notes' tags.
+then the field stamps, notes and watchers. The acknowledgement (the client's receipt) is
+the one note a client reads that goes out at any hour. Idempotency comes from comparing
+with what the tracker holds and from the notes' tags.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
+from .acknowledge import acknowledgement
 from .calendar import WorkCalendar
 from .classify import suggest_priority, urgency_words
 from .clocks import Clock, ClockName, SlaView, evaluate
@@ -39,6 +41,7 @@ from .model import (
 from .policy import believed_field, owned_by_tool, policy_of
 from .rules import Rules
 from .tags import (
+    ACKNOWLEDGE,
     AUTO_CLOSE,
     AUTO_CLOSE_WARNING,
     RAISE_PRIORITY,
@@ -93,7 +96,8 @@ class Decision:
     wake_at: datetime | None = None
     # Breach notes that fell due before the transitions (a breach found only when the
     # issue is closed, after downtime): written first, in the order they fell due, since
-    # after the close the stopped clock would no longer ask for them.
+    # after the close the stopped clock would no longer ask for them. The acknowledgement
+    # of a request moved this pass comes first of all: the client reads the receipt first.
     before: Plan | None = None
 
     @property
@@ -154,6 +158,9 @@ def decide(
         issue = simulate(issue, transition, people.tool_user_id, now)
         view = evaluate(issue, calendar, rules, people, now, memo)
     plan = plan_updates(view, ctx, now)
+    if transitions:
+        before = _receipt_first(plan, before)
+        plan = replace(plan, notes=tuple(n for n in plan.notes if n.tag != ACKNOWLEDGE))
     if not working:
         if _warning_note(view, ctx, now) is not None:
             waits.append(_held(AUTO_CLOSE_WARNING, ctx, now))
@@ -177,6 +184,19 @@ def _breaches_before(view: SlaView, ctx: Context) -> Plan | None:
     if not breaches:
         return None
     return Plan(view.issue.id, {}, None, breaches, tuple(watchers), ())
+
+
+def _receipt_first(plan: Plan, before: Plan | None) -> Plan | None:
+    """The acknowledgement of a request that also gets a move this pass (the identity
+    request, a raised priority): written before the move, so that the client reads the
+    receipt first. It is worded on the issue as it will be after the move (its priority
+    and due time)."""
+    receipt = tuple(n for n in plan.notes if n.tag == ACKNOWLEDGE)
+    if not receipt:
+        return before
+    if before is None:
+        return Plan(plan.issue_id, notes=receipt)
+    return replace(before, notes=receipt + before.notes)
 
 
 def client_facing(transition: Transition) -> bool:
@@ -506,7 +526,10 @@ def plan_updates(view: SlaView, ctx: Context, now: datetime) -> Plan:
             due_date = local_due
 
     tags = view.timeline.tags()
-    notes = intake_notes(view, ctx.rules, ctx.people, ctx.memo, tags)
+    # The receipt first, at any hour (it says when work starts); then the intake notes.
+    receipt = acknowledgement(view, ctx.rules, tags, now, ctx.memo)
+    notes = [receipt] if receipt is not None else []
+    notes += intake_notes(view, ctx.rules, ctx.people, ctx.memo, tags)
     if (suggestion := faq_note(view, ctx.rules, ctx.people, tags, ctx.memo)) is not None:
         notes.append(suggestion)
     lead = ctx.people.lead_id

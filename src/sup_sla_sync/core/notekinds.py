@@ -15,11 +15,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from .acknowledge import TEXT_KEYS as ACKNOWLEDGE_TEXTS
 from .clocks import ClockName
 from .intake import IDENTITY_REQUEST, INTAKE_IDENTITY, INTAKE_LANGUAGE, INTAKE_SCOPE
 from .intake.identity import IDENTITY_ITEMS
 from .intake.scope import TOPICS
 from .tags import (
+    ACKNOWLEDGE,
     AUTO_CLOSE,
     AUTO_CLOSE_WARNING,
     BREACH,
@@ -61,7 +63,7 @@ class NoteKind:
     event: str | None = None  # its `[notify] events` name; None: never sent outside
     notify_by_default: bool = False  # in the default `[notify] events`
     counter: str | None = None  # the PassResult counter it adds one to (COUNTERS)
-    public: bool = False  # a client reads it (written in working hours only)
+    public: bool = False  # a client reads it (in working hours only, but the acknowledgement)
     transition: bool = False  # written with a status or priority change, not on its own
     in_redmine: bool = True  # False: a message of the daemon's, sent outside only
     _pattern: re.Pattern[str] = field(init=False, repr=False, compare=False)
@@ -163,6 +165,8 @@ KINDS: tuple[NoteKind, ...] = (
         transition=True,
     ),
     NoteKind("faq", FAQ, ("faq",)),
+    # The client's receipt: public, posted at any hour (core/acknowledge.py).
+    NoteKind("acknowledge", ACKNOWLEDGE, ACKNOWLEDGE_TEXTS, public=True),
     # The daemon's own messages (English, fixed): sent outside only, never written.
     NoteKind(
         "pass_failed",

@@ -177,6 +177,7 @@ class Rules:
     # Each distinct policy calendar, built once (by config_rules.rules_from()) and shared.
     calendars: Mapping[CalendarRules, WorkCalendar] = field(default_factory=dict)
     escalation: Escalation = Escalation()
+    acknowledge: bool = False  # `[acknowledge] enabled`: a public receipt for each new request
 
     def status_role(self, status: str) -> StatusRole | None:
         return self.statuses.role_of(status)

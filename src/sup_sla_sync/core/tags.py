@@ -17,6 +17,7 @@ BREACH = "breach"
 ESCALATION = "escalation"
 AUTO_CLOSE_WARNING = f"{AUTO_CLOSE}:warning"
 FAQ = "faq"  # a help-centre suggestion
+ACKNOWLEDGE = "acknowledge"  # the receipt for the client
 
 
 def tag(kind: str, detail: str | int | None = None) -> str:

@@ -160,4 +160,25 @@ TEXTS: dict[str, str] = {
         "Help-centre articles on this request: it may be answered with a link "
         "(regulation, rules 10 and 14). {mentions}\n\n{articles}"
     ),
+    # --- The acknowledgement: the client's receipt (rule 13) -------------------------------
+    "acknowledge": (
+        "Hello! Your request is registered as #{number} (rule 13 of the regulation). "
+        "Category: {category}; priority: {priority}."
+    ),
+    "acknowledge.opens": "It is outside working hours now; work on the request starts: {when}.",
+    "acknowledge.due": "First answer due by: {when}.",
+    "acknowledge.within": "First answer from a specialist: within {minutes} minutes.",
+    "acknowledge.when": "{weekday}, %d.%m.%Y, %H:%M",
+    "acknowledge.category.consultation": "consultation",
+    "acknowledge.category.defect": "error (defect)",
+    "acknowledge.priority.normal": "normal",
+    "acknowledge.priority.urgent": "urgent",
+    "acknowledge.priority.immediate": "immediate",
+    "weekday.0": "Monday",
+    "weekday.1": "Tuesday",
+    "weekday.2": "Wednesday",
+    "weekday.3": "Thursday",
+    "weekday.4": "Friday",
+    "weekday.5": "Saturday",
+    "weekday.6": "Sunday",
 }

@@ -167,4 +167,25 @@ TEXTS: dict[str, str] = {
         "Өтініш тақырыбы бойынша анықтама орталығының мақалалары: сілтемемен жауап беруге "
         "болады (регламенттің 10 және 14-тармақтары). {mentions}\n\n{articles}"
     ),
+    # --- The acknowledgement: the client's receipt (rule 13) -------------------------------
+    "acknowledge": (
+        "Сәлеметсіз бе! Өтінішіңіз № {number} нөмірімен тіркелді (регламенттің 13-тармағы). "
+        "Санаты: {category}; басымдығы: {priority}."
+    ),
+    "acknowledge.opens": "Қазір жұмыс уақыты емес; өтініш бойынша жұмыс басталады: {when}.",
+    "acknowledge.due": "Маманның алғашқы жауабының мерзімі: {when}.",
+    "acknowledge.within": "Маманның алғашқы жауабы — {minutes} минут ішінде.",
+    "acknowledge.when": "{weekday}, %d.%m.%Y, %H:%M",
+    "acknowledge.category.consultation": "кеңес",
+    "acknowledge.category.defect": "қате (ақау)",
+    "acknowledge.priority.normal": "қалыпты",
+    "acknowledge.priority.urgent": "шұғыл",
+    "acknowledge.priority.immediate": "дереу",
+    "weekday.0": "дүйсенбі",
+    "weekday.1": "сейсенбі",
+    "weekday.2": "сәрсенбі",
+    "weekday.3": "бейсенбі",
+    "weekday.4": "жұма",
+    "weekday.5": "сенбі",
+    "weekday.6": "жексенбі",
 }

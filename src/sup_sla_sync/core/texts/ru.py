@@ -164,4 +164,25 @@ TEXTS: dict[str, str] = {
         "Статьи справочного центра по теме обращения: можно ответить ссылкой "
         "(пп. 10 и 14 регламента). {mentions}\n\n{articles}"
     ),
+    # --- The acknowledgement: the client's receipt (rule 13) -------------------------------
+    "acknowledge": (
+        "Здравствуйте! Ваше обращение зарегистрировано под № {number} (п. 13 регламента). "
+        "Категория: {category}; приоритет: {priority}."
+    ),
+    "acknowledge.opens": "Сейчас нерабочее время; работа по обращению начнётся: {when}.",
+    "acknowledge.due": "Срок первого ответа специалиста: {when}.",
+    "acknowledge.within": "Первый ответ специалиста — в течение {minutes} минут.",
+    "acknowledge.when": "{weekday}, %d.%m.%Y, %H:%M",
+    "acknowledge.category.consultation": "консультация",
+    "acknowledge.category.defect": "ошибка (неисправность)",
+    "acknowledge.priority.normal": "обычный",
+    "acknowledge.priority.urgent": "срочный",
+    "acknowledge.priority.immediate": "немедленный",
+    "weekday.0": "понедельник",
+    "weekday.1": "вторник",
+    "weekday.2": "среда",
+    "weekday.3": "четверг",
+    "weekday.4": "пятница",
+    "weekday.5": "суббота",
+    "weekday.6": "воскресенье",
 }
