@@ -160,4 +160,8 @@ TEXTS: dict[str, str] = {
         "Help-centre articles on this request: it may be answered with a link "
         "(regulation, rules 10 and 14). {mentions}\n\n{articles}"
     ),
+    # --- Saved issue queries (`setup-script`): the queue inside the tracker --------------
+    "query.queue": "SLA queue",
+    "query.mine": "My SLA queue",
+    "query.breached": "SLA breached",
 }
