@@ -230,7 +230,7 @@ def _logged_in_proxy(sla: SlaHarness, login: str) -> Iterator[str]:
     upstream = sla.rm.url
 
     class Forward(BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802
+        def do_GET(self) -> None:
             got = session.get(upstream + self.path, timeout=60, allow_redirects=False)
             self.send_response(got.status_code)
             for name, value in got.headers.items():

@@ -396,9 +396,7 @@ class RedmineAdapter(RedmineWrites):
             )
         )
 
-    def query_issue_ids(
-        self, project: str | None, params: dict[str, Any]
-    ) -> tuple[int, list[int]]:
+    def query_issue_ids(self, project: str | None, params: dict[str, Any]) -> tuple[int, list[int]]:
         """(total_count, ids of the first issues in order) of an issue query: a saved one
         (`query_id`) or ad-hoc filters and sort, in a project or across all of them."""
         from sup_sla_sync.adapters.redmine.queries import COMPARED

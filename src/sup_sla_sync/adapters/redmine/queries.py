@@ -146,9 +146,7 @@ def query_warnings(settings: Settings, tracker: QueryReader) -> list[str]:
     return out
 
 
-def _adhoc(
-    key: str, sort: list[tuple[str, str]], group: str | None, state: Any
-) -> dict[str, Any]:
+def _adhoc(key: str, sort: list[tuple[str, str]], group: str | None, state: Any) -> dict[str, Any]:
     """The query setup-script saves, as the parameters of an ad-hoc `/issues.json` query."""
     filters = [("status_id", "o", [""])]
     if key == "mine":
