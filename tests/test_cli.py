@@ -32,6 +32,7 @@ from sup_sla_sync.adapters.redmine import (
     IssueStatus,
     ProjectSetup,
 )
+from sup_sla_sync.adapters.redmine.queries import query_names
 from sup_sla_sync.core.model import IssueSnapshot
 from sup_sla_sync.entrypoints import cli
 
@@ -62,6 +63,14 @@ class InspectableTracker(FakeTracker):
         self.disabled: frozenset[int] = frozenset()  # field ids not ticked in the project
         self.no_issues = False
         self.recent: list[tuple[str, frozenset[int]]] = []
+        # The saved queries setup-script makes, in `edoc`; a query id in `changed` lists
+        # other issues than its ad-hoc equivalent.
+        self.queries: list[dict[str, Any]] = [
+            {"id": 20 + i, "name": name, "is_public": True, "project_id": 1}
+            for i, name in enumerate(query_names("ru").values())  # notes.language: ru
+        ]
+        self.changed: set[int] = set()
+        self.query_params: list[dict[str, Any]] = []
 
     def current_user(self) -> dict[str, Any]:
         return {"login": "sla-bot", "admin": self.admin}
@@ -82,6 +91,13 @@ class InspectableTracker(FakeTracker):
 
     def recent_issue_fields(self) -> list[tuple[str, frozenset[int]]]:
         return self.recent
+
+    def saved_queries(self) -> list[dict[str, Any]]:
+        return self.queries
+
+    def query_issue_ids(self, project: str | None, params: dict[str, Any]) -> tuple[int, list[int]]:
+        self.query_params.append(params)
+        return (1, [2]) if params.get("query_id") in self.changed else (0, [])
 
 
 def full_directory() -> Directory:
@@ -258,6 +274,32 @@ def test_check_warns_of_old_open_issues_without_a_go_live_date(run: Cli, tmp_pat
     assert "sync --dry-run" in warning
     run.config = write_config(tmp_path, '[sync]\nsince = "2025-01-13"\n')
     assert "warning" not in run("check").stdout
+
+
+def test_check_warns_of_a_saved_query_missing_private_or_changed(run: Cli) -> None:
+    """The agents' saved queries (issue 19): missing, private or listing other issues than
+    the filters and sort setup-script gives them: a warning each, never a problem."""
+    result = run("check")
+    assert "warning" not in result.stdout
+    adhoc = [p for p in run.tracker.query_params if "query_id" not in p]
+    assert [p["sort"] for p in adhoc] == ["cf_1:desc,priority:desc,cf_10:asc"] * 3
+    assert adhoc[0]["group_by"] == "cf_1" and adhoc[1]["v[assigned_to_id][]"] == ["me"]
+    assert adhoc[2]["f[]"] == ["status_id", "cf_12"] and adhoc[2]["v[cf_12][]"] == ["breached"]
+    run.tracker.queries[0]["is_public"] = False
+    del run.tracker.queries[1]
+    run.tracker.changed = {22}
+    result = run("check")
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stdout.splitlines() if line.startswith("warning: ")]
+    assert warnings == [
+        "warning: saved query 'Очередь SLA' (project 'edoc', id 20) is private: agents do not "
+        "see it (setup-script makes it public for the staff roles)",
+        "warning: saved query 'Моя очередь SLA' (project 'edoc') is missing: run setup-script "
+        "to create it",
+        "warning: saved query 'Нарушен SLA' (project 'edoc', id 22) was changed: it lists 1 "
+        "issue(s) in another order than the 0 its filters and sort from setup-script list "
+        "(delete it and run setup-script to restore it)",
+    ]
 
 
 def test_check_does_not_warn_of_old_closed_issues(run: Cli) -> None:

@@ -11,6 +11,7 @@ import pytest
 import responses
 from click.testing import CliRunner, Result
 
+from sup_sla_sync.adapters.redmine.queries import level_descending
 from sup_sla_sync.config import load_settings
 from sup_sla_sync.entrypoints import cli
 
@@ -201,6 +202,23 @@ def test_setup_script_names_every_field_value_and_group(tmp_path: Path) -> None:
     assert "['Category', 'list', ['Consultation', 'Defect'], false]," in script
     assert "['SLA state', 'string', [], true]," in script
     assert "#{" not in script.split("FIELDS = [")[1].split("]\n")[0]  # no interpolation
+    # The agents' saved queries, named in notes.language (issue 19).
+    assert "QUERIES = [  # key, name (notes.language)" in script
+    for key, name in (("queue", "Очередь SLA"), ("mine", "Моя очередь SLA")):
+        assert f"  ['{key}', '{name}']," in script
+    assert "  ['breached', 'Нарушен SLA']," in script
+    assert "STAFF_GROUPS = ['Поддержка']" in script and "VIP_VALUES = ['VIP']" in script
+    assert "query.visibility = Query::VISIBILITY_ROLES" in script
+
+
+def test_the_level_sorts_first_only_where_its_text_puts_vip_first() -> None:
+    """Redmine compares the level field's text: descending puts VIP first over `Basic`,
+    and no direction does over a Cyrillic value (which sorts after `VIP`)."""
+    assert level_descending(["VIP"], ["VIP", "Basic"])
+    assert not level_descending(["VIP"], ["VIP", "Базовый"])
+    assert not level_descending(["VIP"], ["VIP", "Базалық"])
+    assert not level_descending([], ["Basic"])
+    assert level_descending(["VIP", "VIP+"], ["VIP", "VIP+", "Standard"])
 
 
 @responses.activate

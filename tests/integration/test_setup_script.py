@@ -39,12 +39,14 @@ def test_setup_script_twice_then_check_is_clean(sla: SlaHarness) -> None:
 
     first = rails_runner(sla.rm.db_path, script)
     assert first.returncode == 0, first.stderr[-3000:]
-    # Six fields, two groups, and the level and channel read-only for the client roles.
-    assert first.stdout.count("created: ") == 10, first.stdout
+    # Six fields, two groups, the level and channel read-only for the client roles, and
+    # the three saved queries (for the --staff-only-role role).
+    assert first.stdout.count("created: ") == 13, first.stdout
+    assert "created: saved query SLA queue (project " in first.stdout
     assert f"created: read-only T14 level {tag} for " in first.stdout
     second = rails_runner(sla.rm.db_path, script)
     assert second.returncode == 0, second.stderr[-3000:]
-    assert "created: " not in second.stdout and second.stdout.count("exists: ") == 10
+    assert "created: " not in second.stdout and second.stdout.count("exists: ") == 13
 
     after = sla.run(config, "check")
     assert after.rc == 0, str(after)

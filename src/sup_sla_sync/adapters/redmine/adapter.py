@@ -271,6 +271,7 @@ class RedmineAdapter(RedmineWrites):
                 trackers=frozenset(int(t["id"]) for t in f["trackers"])
                 if isinstance(f.get("trackers"), list)
                 else None,
+                is_filter=bool(f["is_filter"]) if "is_filter" in f else None,
             )
             for f in self._admin_list(
                 "/custom_fields.json",
@@ -385,6 +386,32 @@ class RedmineAdapter(RedmineWrites):
             project = self._project_identifier(int(raw["project"]["id"]))
             out.append((project, frozenset(int(v["id"]) for v in raw.get("custom_fields") or ())))
         return out
+
+    def saved_queries(self) -> list[dict[str, Any]]:
+        """The saved issue queries the key's user sees: {"id", "name", "is_public",
+        "project_id"} (`/queries.json`; no filters, sort or columns: the API has none)."""
+        return list(
+            self._transport.pages(
+                "/queries.json", "queries", {}, kind="other", what="reading saved queries"
+            )
+        )
+
+    def query_issue_ids(self, project: str | None, params: dict[str, Any]) -> tuple[int, list[int]]:
+        """(total_count, ids of the first issues in order) of an issue query: a saved one
+        (`query_id`) or ad-hoc filters and sort, in a project or across all of them."""
+        from sup_sla_sync.adapters.redmine.queries import COMPARED
+
+        path = f"/projects/{project}/issues.json" if project else "/issues.json"
+        payload = self._transport.call(
+            "get",
+            path,
+            kind="other",
+            params={**params, "limit": COMPARED},
+            what="reading a saved query's issues",
+        )
+        issues = payload.get("issues") if isinstance(payload, dict) else None
+        total = payload.get("total_count", 0) if isinstance(payload, dict) else 0
+        return int(total), [int(i["id"]) for i in issues or ()]
 
     def _admin_list(
         self, path: str, container: str, label: str, *, forbidden: str

@@ -30,6 +30,7 @@ class CustomField:
     possible_values: tuple[str, ...] = ()
     multiple: bool = False
     trackers: frozenset[int] | None = None  # ids of the trackers it is enabled for; None: unknown
+    is_filter: bool | None = None  # "Used as a filter"; None: unknown
 
 
 @dataclass(frozen=True)

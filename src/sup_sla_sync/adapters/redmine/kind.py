@@ -30,8 +30,9 @@ def _check(settings: Settings, tracker: Any, doubts: list[str]) -> list[str]:
 
 def _warnings(settings: Settings, tracker: Any, now: datetime) -> list[str]:
     from sup_sla_sync.adapters.redmine.check import check_warnings
+    from sup_sla_sync.adapters.redmine.queries import query_warnings
 
-    return check_warnings(settings, tracker, now)
+    return check_warnings(settings, tracker, now) + query_warnings(settings, tracker)
 
 
 def _init(url: str, key: str, projects: Sequence[str], today: date) -> str:

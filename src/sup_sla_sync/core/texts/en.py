@@ -181,4 +181,8 @@ TEXTS: dict[str, str] = {
     "weekday.4": "Friday",
     "weekday.5": "Saturday",
     "weekday.6": "Sunday",
+    # --- Saved issue queries (`setup-script`): the queue inside the tracker --------------
+    "query.queue": "SLA queue",
+    "query.mine": "My SLA queue",
+    "query.breached": "SLA breached",
 }

@@ -188,4 +188,8 @@ TEXTS: dict[str, str] = {
     "weekday.4": "жұма",
     "weekday.5": "сенбі",
     "weekday.6": "жексенбі",
+    # --- Сақталған өтініш сұраулары (`setup-script`) ----------------------------------------
+    "query.queue": "SLA кезегі",
+    "query.mine": "Менің SLA кезегім",
+    "query.breached": "SLA бұзылған",
 }

@@ -185,4 +185,8 @@ TEXTS: dict[str, str] = {
     "weekday.4": "пятница",
     "weekday.5": "суббота",
     "weekday.6": "воскресенье",
+    # --- Сохранённые запросы задач (`setup-script`) -----------------------------------------
+    "query.queue": "Очередь SLA",
+    "query.mine": "Моя очередь SLA",
+    "query.breached": "Нарушен SLA",
 }
