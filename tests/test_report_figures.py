@@ -95,6 +95,7 @@ def test_an_empty_report_has_no_group_and_null_figures() -> None:
         "resolution_met_pct": None,
         "median_first_response_minutes": None,
         "median_resolution_minutes": None,
+        "update_on_time_pct": None,
     }
     # Every level, priority and category is charted, with nothing in it; the weeks too.
     level_chart = dict(report.charts)["level"]
