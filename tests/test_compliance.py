@@ -541,7 +541,9 @@ def test_table_in_russian_and_kazakh() -> None:
     text = "\n".join(ru)
     assert ru[0] == "Соблюдение SLA по обращениям, созданным с 13.01.2025 по 20.01.2025"
     assert re.match(r"уровень +приоритет +категория +обращений +первый ответ в срок ", ru[1])
-    assert re.search(r"^VIP +срочный +ошибка +1 +0,0\u00a0% +0,0\u00a0% +720,0 +720,0 +н/д$", text, re.M)
+    assert re.search(
+        r"^VIP +срочный +ошибка +1 +0,0\u00a0% +0,0\u00a0% +720,0 +720,0 +н/д$", text, re.M
+    )
     assert re.search(r"^все +9 +57,1\u00a0% +40,0\u00a0% +127,5 +600,0 +н/д$", text, re.M)
     assert "с нарушением: 5" in text
     assert "  #8      13.01.2025 17:30  базовый/обычный/консультация  решение  Crash" in text

@@ -240,7 +240,11 @@ def test_a_breach_found_at_night_waits_and_the_daemon_wakes_at_nine() -> None:
         # The update reminder (13:00) comes before the resolution's (15:45).
         (ANSWERED, "2025-01-13 10:30", "2025-01-13 13:00"),
         # After its reminder: the breach, in the minute after the due time.
-        ((*ANSWERED, tool("2025-01-13 13:00", "update:75")), "2025-01-13 13:10", "2025-01-13 14:01"),
+        (
+            (*ANSWERED, tool("2025-01-13 13:00", "update:75")),
+            "2025-01-13 13:10",
+            "2025-01-13 14:01",
+        ),
     ],
 )
 def test_wake_up_includes_the_update_instants(
@@ -340,4 +344,3 @@ def test_config_translates_update_targets_and_policies_override_them() -> None:
 def test_the_update_notes_are_registered_note_kinds() -> None:
     assert counter_of("update:75") == "reminders" and is_clock_tag("update:75")
     assert counter_of("update:breach") == "breaches" and event_of("update:breach") == "breach"
-
