@@ -203,9 +203,18 @@ class ResolutionTargets(_Section):
     vip_official_letter: int = Field(1080, gt=0, le=525_600)
 
 
+class UpdateTargets(_Section):
+    """`[targets.update]`: the next public staff note while in work, working minutes by
+    level; 0 (the default, for both) is no update clock for that level."""
+
+    basic: int = Field(0, ge=0, le=525_600)
+    vip: int = Field(0, ge=0, le=525_600)
+
+
 class TargetsConfig(_Section):
     first_response: FirstResponseTargets = FirstResponseTargets()
     resolution: ResolutionTargets = ResolutionTargets()
+    update: UpdateTargets = UpdateTargets()
 
 
 class RemindersConfig(_Section):
@@ -343,9 +352,17 @@ class PolicyResolutionTargets(_Section):
     vip_official_letter: int | None = _MINUTES
 
 
+class PolicyUpdateTargets(_Section):
+    """Any subset of `[targets.update]` (0: off under this policy); the rest from there."""
+
+    basic: int | None = Field(None, ge=0, le=525_600)
+    vip: int | None = Field(None, ge=0, le=525_600)
+
+
 class PolicyTargets(_Section):
     first_response: PolicyFirstResponseTargets = PolicyFirstResponseTargets()
     resolution: PolicyResolutionTargets = PolicyResolutionTargets()
+    update: PolicyUpdateTargets = PolicyUpdateTargets()
 
 
 class PolicyCalendar(CalendarConfig):

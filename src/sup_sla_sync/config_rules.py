@@ -50,7 +50,9 @@ def rules_from(settings: Settings, faq: Sequence[Article] = ()) -> Rules:
         fields=FieldNames(**settings.fields.model_dump()),
         vip_values=frozenset(settings.service_level.vip_values),
         vip_projects=frozenset(settings.service_level.vip_projects),
-        targets=_target_table(first.model_dump(), resolution.model_dump()),
+        targets=_target_table(
+            first.model_dump(), resolution.model_dump(), settings.targets.update.model_dump()
+        ),
         reminders=tuple(settings.reminders.at),
         auto_close=AutoClose(
             settings.auto_close.enabled,
@@ -119,10 +121,12 @@ def policies_from(settings: Settings) -> tuple[Policy, ...]:
         first.update(policy.targets.first_response.model_dump(exclude_none=True))
         resolution = settings.targets.resolution.model_dump()
         resolution.update(policy.targets.resolution.model_dump(exclude_none=True))
+        update = settings.targets.update.model_dump()
+        update.update(policy.targets.update.model_dump(exclude_none=True))
         out.append(
             Policy(
                 name=policy.name,
-                targets=_target_table(first, resolution),
+                targets=_target_table(first, resolution, update),
                 calendar=policy_calendar_from(settings, index),
                 projects=frozenset(policy.projects),
                 groups=tuple(policy.groups),
@@ -132,9 +136,14 @@ def policies_from(settings: Settings) -> tuple[Policy, ...]:
     return tuple(out)
 
 
-def _target_table(first: dict[str, int], resolution: dict[str, int]) -> TargetTable:
+def _target_table(
+    first: dict[str, int], resolution: dict[str, int], update: dict[str, int]
+) -> TargetTable:
     return TargetTable(
-        **first, **{f"resolution_{key}": minutes for key, minutes in resolution.items()}
+        **first,
+        **{f"resolution_{key}": minutes for key, minutes in resolution.items()},
+        # 0 is off: the core knows no such clock (None).
+        **{f"update_{key}": minutes or None for key, minutes in update.items()},
     )
 
 

@@ -1,4 +1,8 @@
-"""The two SLA clocks, computed from an issue's timeline (SPEC.md, "Clocks").
+"""The SLA clocks, computed from an issue's timeline (SPEC.md, "Clocks").
+
+The regulation's two (first response, resolution) make the SLA state; the optional update
+clock (`[targets.update]`: the next public staff note while in work) has reminders and
+breach notes of its own but never changes the SLA state (SPEC.md, "Update").
 
 Pure: a snapshot, the calendar, the policy, who is staff, and `now` in; values out.
 """
@@ -27,6 +31,7 @@ _PAUSED_KINDS = (PAUSED, ON_HOLD)
 class ClockName(StrEnum):
     FIRST_RESPONSE = "first_response"
     RESOLUTION = "resolution"
+    UPDATE = "update"  # the next public staff note while in work (`[targets.update]`)
 
 
 @dataclass(frozen=True)
@@ -50,6 +55,10 @@ class Clock:
     reminders_crossed: tuple[float, ...]  # configured fractions reached (active clocks)
     # When the target is (or was) reached, paused or not: what a breach note names.
     target_due: datetime | None = None
+    # The update clock: the journal index of the public staff note its interval started
+    # at (None: not started, before the first response). Its notes count after it only,
+    # so that each interval gets its own reminder and breach note.
+    since_journal: int | None = None
 
     @property
     def minutes_left(self) -> float:
@@ -69,6 +78,31 @@ class Clock:
 
 
 @dataclass(frozen=True)
+class UpdateInterval:
+    """One interval of the update clock: from a public staff note to the next one (SPEC.md,
+    "Update"). Only the time the resolution clock runs counts; a pause keeps what was used,
+    as it does for the resolution clock."""
+
+    start_journal: int  # the index in the timeline's journals of the note that opened it
+    start: datetime
+    end: datetime | None  # the next public staff note; None: still open
+    used_minutes: float
+    # Where the target is (or was) reached, the pauses taken into account; None: the
+    # resolution clock has not run in it yet.
+    due: datetime | None
+    breached: bool  # the next note came in a later minute than `due`, or has not come
+
+    @property
+    def decided(self) -> bool:
+        """Answered (on time or late), or late: what `report` counts."""
+        return self.breached or self.end is not None
+
+    @property
+    def on_time(self) -> bool:
+        return self.end is not None and not self.breached
+
+
+@dataclass(frozen=True)
 class SlaView:
     """Everything `sync`, `explain`, `queue` and `report` need to know about one issue."""
 
@@ -82,10 +116,19 @@ class SlaView:
     now: datetime
     calendar: WorkCalendar  # the issue's own: its policy's, or `[calendar]`
     policy: str = ""  # the matching contract policy's name; "" = the default targets
+    update: Clock | None = None  # None: `[targets.update]` is off for this issue
+    update_intervals: tuple[UpdateInterval, ...] = ()  # every interval, oldest first
 
     @property
     def clocks(self) -> tuple[Clock, Clock]:
+        """The regulation's clocks: what the SLA state and the breached issues are made of."""
         return (self.first_response, self.resolution)
+
+    @property
+    def note_clocks(self) -> tuple[Clock, ...]:
+        """Every clock with reminders and breach notes: the regulation's, and the update
+        clock when it is on."""
+        return self.clocks if self.update is None else (*self.clocks, self.update)
 
 
 def evaluate(
@@ -131,6 +174,9 @@ def evaluate(
         reminders,
         ClockName.RESOLUTION in breach_noted,
     )
+    update, update_intervals = _update(
+        timeline, calendar, people, now, targets.update, reminders, resolution
+    )
     return SlaView(
         issue=issue,
         timeline=timeline,
@@ -138,10 +184,13 @@ def evaluate(
         targets=targets,
         first_response=first,
         resolution=resolution,
+        # The update clock is not the regulation's: it never changes the SLA state.
         state=_overall(timeline, rules, first, resolution),
         now=now,
         calendar=calendar,
         policy=policy.name if policy is not None else "",
+        update=update,
+        update_intervals=update_intervals,
     )
 
 
@@ -232,6 +281,105 @@ def _resolution(
         reminders_crossed=_crossed(reminders, used, target) if kind == RUNNING else (),
         target_due=due,
     )
+
+
+def _update(
+    timeline: Timeline,
+    calendar: WorkCalendar,
+    people: People,
+    now: datetime,
+    target: int | None,
+    reminders: tuple[float, ...],
+    resolution: Clock,
+) -> tuple[Clock | None, tuple[UpdateInterval, ...]]:
+    """The update clock now, and every interval of it (SPEC.md, "Update").
+
+    An interval runs from a public staff note (the first response is the first) to the
+    next, only while the resolution clock runs: paused while awaiting the client or on
+    hold (keeping the time used, as the resolution clock does), stopped when resolved or
+    closed. Before the first response there is none: the first response covers that time.
+    """
+    if target is None:
+        return None, ()
+    starts = timeline.staff_public_notes(people)
+    journals = timeline.journals
+    intervals: list[UpdateInterval] = []
+    segments: tuple[Interval, ...] = ()
+    for n, index in enumerate(starts):
+        following = starts[n + 1] if n + 1 < len(starts) else None
+        end = journals[following].created_on if following is not None else None
+        # The tool's own notes inside this interval: an earlier interval's breach note
+        # does not stand for this one's.
+        tags = {t for j in journals[index + 1 : following] if (t := timeline.tag_of(j))}
+        interval, segments = _update_interval(
+            index,
+            journals[index].created_on,
+            end,
+            resolution.intervals,
+            target,
+            calendar,
+            now,
+            f"{ClockName.UPDATE.value}:breach" in tags,
+        )
+        intervals.append(interval)
+    if not intervals:
+        # Not started: the first-response clock covers the time before the first answer.
+        return Clock(ClockName.UPDATE, target, None, 0.0, False, False, None, False, (), ()), ()
+    current = intervals[-1]
+    kind = resolution.intervals[-1].kind
+    running = kind == RUNNING
+    paused = kind in _PAUSED_KINDS
+    clock = Clock(
+        name=ClockName.UPDATE,
+        target_minutes=target,
+        due=None if paused else current.due,
+        used_minutes=current.used_minutes,
+        running=running,
+        paused=paused,
+        stopped_at=resolution.stopped_at if kind == STOPPED else None,
+        breached=current.breached,
+        intervals=segments,
+        reminders_crossed=_crossed(reminders, current.used_minutes, target) if running else (),
+        target_due=current.due,
+        since_journal=current.start_journal,
+    )
+    return clock, tuple(intervals)
+
+
+def _update_interval(
+    index: int,
+    start: datetime,
+    end: datetime | None,
+    resolution: tuple[Interval, ...],
+    target: int,
+    calendar: WorkCalendar,
+    now: datetime,
+    breach_noted: bool,
+) -> tuple[UpdateInterval, tuple[Interval, ...]]:
+    """One interval from `start` to `end` (None: open, up to `now`): the resolution clock's
+    intervals cut to it, and the time it ran in them, as `_resolution` counts it."""
+    stop = end if end is not None else now
+    used = 0.0
+    due: datetime | None = None
+    last_run: datetime | None = None
+    segments: list[Interval] = []
+    for interval in resolution:
+        first = max(interval.start, start)
+        last = min(interval.end if interval.end is not None else now, stop)
+        if last < first:
+            continue
+        still = end is None and interval.end is None
+        if last > first or still:
+            segments.append(Interval(first, None if still else last, interval.kind))
+        if interval.kind != RUNNING:
+            continue
+        if used < target:
+            due = calendar.add_working_minutes(first, target - used)
+        used += calendar.working_minutes(first, last)
+        last_run = last
+    late = due is not None and last_run is not None and _late(last_run, due, calendar)
+    update = UpdateInterval(index, start, end, used, due, breach_noted or late)
+    return update, tuple(segments)
 
 
 def _kind(role: StatusRole | None) -> str:

@@ -556,12 +556,17 @@ def _clock_notes(view: SlaView, ctx: Context, tags: set[str]) -> tuple[list[Note
     lead = ctx.people.lead_id
     notes: list[Note] = []
     watchers: list[int] = []
-    for clock in view.clocks:
-        note = _clock_note(clock, view, ctx, tags)
+    for clock in view.note_clocks:
+        update = clock.name is ClockName.UPDATE
+        # The update clock's notes are once per interval: only this interval's count.
+        own = view.timeline.tags(clock.since_journal) if update else tags
+        note = _clock_note(clock, view, ctx, own)
         if note is not None:
             notes.append(note)
             if is_breach(note.tag) and lead and lead not in issue.watcher_ids:
                 watchers.append(lead)
+        if update:
+            continue  # no escalation: the regulation sets no update target to escalate
         if (level_note := _escalation_note(clock, view, ctx, tags)) is not None:
             notes.append(level_note)
             watchers += [u for u in _escalation_ids(ctx) if u not in issue.watcher_ids]

@@ -32,7 +32,9 @@ from .tags import (
     tag,
 )
 
-# Placeholders of a tag shape: any SLA clock's name, a whole number.
+# Placeholders of a tag shape: any SLA clock's name, a whole number. The clocks include the
+# optional update clock (`[targets.update]`): its `update:75` and `update:breach` are the
+# reminder and breach rows below, once per interval (core/decide.py); it has no escalation.
 CLOCK, NUMBER = "{clock}", "{n}"
 _PLACEHOLDERS = {
     CLOCK: "(?:" + "|".join(re.escape(name.value) for name in ClockName) + ")",

@@ -28,6 +28,12 @@ unassigned last. Per group:
 - `median_resolution_minutes`: the median of the resolution clock's `used_minutes`
   (working minutes it ran: time awaiting the client or on hold excluded) over the issues
   now resolved or closed, met or late.
+- `update_on_time_pct` (`[targets.update]`): among the update clock's decided intervals
+  (core/clocks.py `UpdateInterval`: from a public staff note to the next, counted while the
+  resolution clock runs), the share whose next public staff note came within the target,
+  in percent. Missed: the target passed in it (answered late, or not yet). An interval
+  still open within its target, or ended by the resolution clock stopping, is in neither.
+  Null with the clock off.
 
 Percentages and medians are rounded to one decimal with Python's round(); they are null
 when their denominator is empty. Issues whose `sla_state` is `not_applicable` (created
@@ -72,6 +78,7 @@ FIGURES = (
     "resolution_met_pct",
     "median_first_response_minutes",
     "median_resolution_minutes",
+    "update_on_time_pct",
 )
 
 Value = str | None  # a dimension's value: None only for "unassigned"
@@ -215,8 +222,16 @@ def median_minutes(clocks: Iterable[Clock]) -> float | None:
     return round(median(used), 1) if used else None
 
 
+def update_on_time_pct(views: Iterable[SlaView]) -> float | None:
+    """Percent of the update clock's decided intervals that got their note in time."""
+    decided = [i for v in views for i in v.update_intervals if i.decided]
+    if not decided:
+        return None
+    return round(100 * sum(1 for i in decided if i.on_time) / len(decided), 1)
+
+
 def figures(views: Sequence[SlaView]) -> dict[str, Any]:
-    """count, both met percentages and both medians of `views`."""
+    """count, both met percentages, both medians and the updates on time of `views`."""
     timed = [v for v in views if v.state is not SlaState.NOT_APPLICABLE]
     first = [v.first_response for v in timed]
     resolution = [v.resolution for v in timed]
@@ -226,6 +241,7 @@ def figures(views: Sequence[SlaView]) -> dict[str, Any]:
         "resolution_met_pct": met_pct(resolution),
         "median_first_response_minutes": median_minutes(first),
         "median_resolution_minutes": median_minutes(resolution),
+        "update_on_time_pct": update_on_time_pct(timed),
     }
 
 

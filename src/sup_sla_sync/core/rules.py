@@ -7,7 +7,7 @@ settings.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from .calendar import CalendarRules, WorkCalendar
@@ -66,6 +66,8 @@ class Targets:
 
     first_response: int
     resolution: int
+    # The next public staff note while in work (`[targets.update]`); None: no such clock.
+    update: int | None = None
 
 
 @dataclass(frozen=True)
@@ -81,8 +83,17 @@ class TargetTable:
     resolution_basic: int
     resolution_vip: int
     resolution_vip_official_letter: int
+    # `[targets.update]` by level; None: off for that level (the default).
+    update_basic: int | None = None
+    update_vip: int | None = None
 
     def targets(self, level: ServiceLevel, channel: Channel, priority: Priority) -> Targets:
+        update = self.update_vip if level is ServiceLevel.VIP else self.update_basic
+        return replace(self._regulation_targets(level, channel, priority), update=update)
+
+    def _regulation_targets(
+        self, level: ServiceLevel, channel: Channel, priority: Priority
+    ) -> Targets:
         if level is ServiceLevel.BASIC:
             if channel is Channel.ONLINE_ASSISTANT:
                 return Targets(self.basic_online_assistant, self.resolution_basic)

@@ -32,9 +32,13 @@ class Timeline:
 
     def first_staff_public_note(self, people: People) -> Journal | None:
         for journal in self.journals:
-            if journal.notes.strip() and not journal.private and people.is_staff(journal.user_id):
+            if is_staff_public_note(journal, people):
                 return journal
         return None
+
+    def staff_public_notes(self, people: People) -> tuple[int, ...]:
+        """The indices of the journals with a public note by staff (never the tool's)."""
+        return tuple(i for i, j in enumerate(self.journals) if is_staff_public_note(j, people))
 
     def client_replies_since(self, index: int | None, people: People) -> list[Journal]:
         """Client notes or attachments in journals after journal `index` (None: creation)."""
@@ -61,6 +65,11 @@ class Timeline:
             if journal.id == journal_id:
                 return index
         raise KeyError(journal_id)
+
+
+def is_staff_public_note(journal: Journal, people: People) -> bool:
+    """What a client reads from support: a public note by a staff member."""
+    return bool(journal.notes.strip()) and not journal.private and people.is_staff(journal.user_id)
 
 
 def is_reply(journal: Journal) -> bool:

@@ -1,13 +1,13 @@
 """When an unchanged issue's decision can next change (SPEC.md, "The daemon's passes").
 
 `decide` depends on the issue and on `now`. While the issue does not change, its answer
-changes only at a few instants of its own: a reminder fraction or a due time crossed, an
-escalation offset reached, the auto-close warning or the close itself falling due, or the
-start of working hours for a note that waited for them. `wake_up` returns the earliest of
-those after `now`, to the whole second after it (a breach and an escalation fall on
-whole minutes, since minutes decide them: SPEC "Clocks"; a reminder fraction or an
-auto-close counts from a time with seconds); the daemon evaluates an unchanged issue
-again only when that instant has come.
+changes only at a few instants of its own: a reminder fraction or a due time crossed (the
+update clock's too, when it is on), an escalation offset reached, the auto-close warning
+or the close itself falling due, or the start of working hours for a note that waited for
+them. `wake_up` returns the earliest of those after `now`, to the whole second after it (a
+breach and an escalation fall on whole minutes, since minutes decide them: SPEC "Clocks";
+a reminder fraction or an auto-close counts from a time with seconds); the daemon
+evaluates an unchanged issue again only when that instant has come.
 
 Pure, and deliberately generous: an instant too early costs one evaluation, one too late
 would lose a write, so when in doubt an earlier instant is returned.
@@ -18,7 +18,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from .calendar import WorkCalendar
-from .clocks import Clock, SlaView
+from .clocks import Clock, ClockName, SlaView
 from .model import StatusRole
 from .rules import Rules
 
@@ -38,8 +38,10 @@ def wake_up(
     # The issue's own calendar (its contract policy's, else `calendar`, as `evaluate` chose).
     calendar = view.calendar
     offsets = tuple(rules.escalation.after_breach_working_minutes)
-    for clock in view.clocks:
-        candidates += _clock_instants(clock, rules, calendar, now, offsets)
+    for clock in view.note_clocks:
+        # The update clock has no escalation levels (core/decide.py).
+        levels = () if clock.name is ClockName.UPDATE else offsets
+        candidates += _clock_instants(clock, rules, calendar, now, levels)
     candidates += _waiting_instants(view, rules, calendar)
     later = [c for c in candidates if c > now]
     if not later:

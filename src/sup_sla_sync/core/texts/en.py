@@ -9,6 +9,7 @@ TEXTS: dict[str, str] = {
     # --- SLA notes and transitions --------------------------------------------------------
     "clock.first_response": "first response due",
     "clock.resolution": "resolution due",
+    "clock.update": "next update to the client due",
     "reminder": "Reminder: {clock} {due}; {left} of working time left. {mentions}",
     "breach": "Breached: {clock} {due}, overdue by {over} of working time. {mentions}",
     "escalation": (
@@ -62,6 +63,7 @@ TEXTS: dict[str, str] = {
     "report.breached": "breached",
     "report.first_response_met": "first response met",
     "report.resolution_met": "resolution met",
+    "report.update_on_time": "updates on time",
     "report.median_first_response": "median first response, working min",
     "report.median_resolution": "median resolution, working min",
     "report.clock.first_response": "first response",
@@ -88,6 +90,11 @@ TEXTS: dict[str, str] = {
         "paused time) over the clocks that stopped. Issues created already resolved or closed "
         "count as issues only. The assignee is the one when the resolution clock stopped, or "
         "the current one while it runs."
+    ),
+    "report.notes.update": (
+        "Updates on time: the share of the update clock's intervals (from a public staff note"
+        " to the next, counted while the resolution clock runs) whose next public note came "
+        "within the target; intervals still open within it are in neither."
     ),
     # --- Intake notes (rules 6, 11, 16) ---------------------------------------------------
     "intake.scope": (

@@ -64,8 +64,40 @@ def explain_json(view: SlaView, planned: list[dict[str, Any]]) -> dict:
                 for i in resolution.intervals
             ],
         },
+        "update": _update_json(view),
         "planned": planned,
     }
+
+
+def _update_json(view: SlaView) -> dict[str, Any] | None:
+    """The update clock (`[targets.update]`; None: off): its current interval."""
+    clock, calendar = view.update, view.calendar
+    if clock is None:
+        return None
+    started = clock.since_journal is not None
+    return {
+        "target_minutes": clock.target_minutes,
+        "since": local_time(calendar, _since(view, clock)) if started else None,
+        "due": local_time(calendar, clock.due),
+        "used_minutes": int(clock.used_minutes),
+        "paused": clock.paused,
+        "state": _update_state(clock),
+        "intervals": len(view.update_intervals),
+    }
+
+
+def _since(view: SlaView, clock: Clock) -> Any:
+    return view.timeline.journals[clock.since_journal or 0].created_on
+
+
+def _update_state(clock: Clock) -> str:
+    """The clock's state, and two of its own: not started (before the first response,
+    which covers that time) and stopped (with the resolution clock)."""
+    if clock.since_journal is None:
+        return "not_started"
+    if clock.stopped_at is not None and not clock.breached:
+        return "stopped"
+    return clock.state.value
 
 
 def explain_lines(view: SlaView, planned: list[dict[str, Any]]) -> list[str]:
@@ -85,6 +117,7 @@ def explain_lines(view: SlaView, planned: list[dict[str, Any]]) -> list[str]:
         f"  SLA state: {view.state.value}",
         _clock_line("first response", view.first_response, calendar),
         _clock_line("resolution", view.resolution, calendar),
+        *_update_lines(view),
     ]
     for interval in view.resolution.intervals:
         end = local_time(calendar, interval.end) or "now"
@@ -117,3 +150,24 @@ def _clock_line(label: str, clock: Clock, calendar: WorkCalendar) -> str:
     used = f"{int(clock.used_minutes)} of {clock.target_minutes} working min used"
     stopped = f", stopped {local_time(calendar, clock.stopped_at)}" if clock.stopped_at else ""
     return f"  {label}: due {due}; {used}{stopped}; {clock.state.value}"
+
+
+def _update_lines(view: SlaView) -> list[str]:
+    """The update clock's line (none while `[targets.update]` is off)."""
+    clock, calendar = view.update, view.calendar
+    if clock is None:
+        return []
+    if clock.since_journal is None:
+        return [
+            f"  update: target {clock.target_minutes} working min after each public staff "
+            "note; not started (the first response covers it)"
+        ]
+    since = f"since the public note of {local_time(calendar, _since(view, clock))}"
+    if clock.stopped_at is not None:
+        due = "stopped with the resolution clock"
+    else:
+        due = local_time(calendar, clock.due) or (
+            f"paused, {max(0, int(clock.minutes_left))} min left"
+        )
+    used = f"{int(clock.used_minutes)} of {clock.target_minutes} working min used"
+    return [f"  update: due {due}; {used} {since}; {_update_state(clock)}"]

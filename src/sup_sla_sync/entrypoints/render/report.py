@@ -84,6 +84,7 @@ def report_table(report: ReportFigures, language: str = "en") -> list[str]:
             "resolution_met",
             "median_first_response",
             "median_resolution",
+            "update_on_time",
         )
     ]
 
@@ -108,6 +109,8 @@ def report_table(report: ReportFigures, language: str = "en") -> list[str]:
                 cell(group["resolution_met_pct"], pct=True),
                 cell(group["median_first_response_minutes"]),
                 cell(group["median_resolution_minutes"]),
+                # The update clock is optional: an empty figure reads "n/a", not "-".
+                percent(language, group["update_on_time_pct"]),
             ]
         )
     widths = [max(len(row[c]) for row in [head, *rows]) for c in range(len(head))]
@@ -384,6 +387,7 @@ def _groups_table(
             "resolution_met",
             "median_first_response",
             "median_resolution",
+            "update_on_time",
         )
     )
 
@@ -401,7 +405,8 @@ def _groups_table(
         f"<td class=num>{_e(percent(language, group['first_response_met_pct']))}</td>"
         f"<td class=num>{_e(percent(language, group['resolution_met_pct']))}</td>"
         f"<td class=num>{_e(minutes(group['median_first_response_minutes']))}</td>"
-        f"<td class=num>{_e(minutes(group['median_resolution_minutes']))}</td></tr>"
+        f"<td class=num>{_e(minutes(group['median_resolution_minutes']))}</td>"
+        f"<td class=num>{_e(percent(language, group['update_on_time_pct']))}</td></tr>"
         for names, group, css in rows
     )
     return f"<table><tr>{head}</tr>{body}</table>"
@@ -486,6 +491,7 @@ def report_html(
             f"<h2>{_e(_t(language, 'breached_issues', count=len(report.breached)))}</h2>",
             _breached_table(language, by, report.breached_issues, issue_url),
             f'<p class="notes">{_e(_t(language, "notes"))}</p>',
+            f'<p class="notes">{_e(_t(language, "notes.update"))}</p>',
             "</body></html>",
             "",
         ]
