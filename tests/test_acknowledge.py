@@ -226,12 +226,6 @@ NONE = [
         "2025-01-13 10:06",
         ON,
     ),
-    (
-        "its first answer is late already (switched on over old requests)",
-        issue("2025-01-13 10:00", level="VIP"),
-        "2025-01-13 12:05",
-        ON,
-    ),
 ]
 
 
@@ -242,6 +236,13 @@ NONE = [
 )
 def test_no_receipt(snapshot: IssueSnapshot, now: str, rules: Rules | None) -> None:
     assert receipt(snapshot, now, rules or make_rules()) is None
+
+
+def test_a_request_first_seen_late_still_gets_its_number_and_due_time() -> None:
+    """The tool was down: the receipt still registers the request (rule 13)."""
+    late = receipt(issue("2025-01-13 10:00", level="VIP"), "2025-01-13 12:05")
+    assert late is not None and "№ 7" in late
+    assert "понедельник, 13.01.2025, 12:00" in late  # the first answer's due, as registered
 
 
 def test_from_the_go_live_date_on_there_is_one() -> None:

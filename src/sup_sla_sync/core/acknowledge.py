@@ -54,12 +54,14 @@ def acknowledgement(
     """The public `[sla:acknowledge]` receipt, once, while nobody has answered the request.
 
     Not for a request already answered publicly by staff, resolved or closed (its first
-    response clock has stopped), nor for one whose first answer is already late: a promise
-    in the past is no receipt. The go-live rule is the caller's (`decide`)."""
+    response clock has stopped). A request first seen when its first answer is already
+    late (the tool was down) still gets its number, with the due time as registered: the
+    receipt is the registration (rule 13), and the desk's breach note says the rest. The
+    go-live rule is the caller's (`decide`)."""
     if not rules.acknowledge or ACKNOWLEDGE in tags:
         return None
     first = view.first_response
-    if not first.running or first.breached or first.due is None:
+    if not first.running or first.due is None:
         return None
     language = language_of(view, rules, memo)
     calendar = view.calendar
