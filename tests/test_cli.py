@@ -672,10 +672,10 @@ def test_report_csv(run: Cli) -> None:
     assert result.exit_code == 0, result.output
     assert result.stdout.splitlines() == [
         "level,priority,category,count,first_response_met_pct,resolution_met_pct,"
-        "median_first_response_minutes,median_resolution_minutes,update_on_time_pct",
-        "vip,urgent,consultation,2,0.0,,,,",
-        "vip,normal,consultation,2,,,,,",
-        "basic,normal,consultation,1,,,,,",
+        "median_first_response_minutes,median_resolution_minutes",
+        "vip,urgent,consultation,2,0.0,,,",
+        "vip,normal,consultation,2,,,,",
+        "basic,normal,consultation,1,,,,",
     ]
 
 

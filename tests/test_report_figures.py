@@ -95,7 +95,6 @@ def test_an_empty_report_has_no_group_and_null_figures() -> None:
         "resolution_met_pct": None,
         "median_first_response_minutes": None,
         "median_resolution_minutes": None,
-        "update_on_time_pct": None,
     }
     # Every level, priority and category is charted, with nothing in it; the weeks too.
     level_chart = dict(report.charts)["level"]
@@ -144,7 +143,6 @@ def test_groups_in_the_order_of_each_dimension() -> None:
         "resolution_met_pct",
         "median_first_response_minutes",
         "median_resolution_minutes",
-        "update_on_time_pct",
     ]
     assert [row["policy"] for row in dict(report.charts)["policy"]] == ["", "bank", "gov"]
 
@@ -167,7 +165,6 @@ def test_on_time_fractions_count_decided_clocks_only() -> None:
         "resolution_met_pct": 50.0,  # 1 of 2 decided (3, 4, 5 still running in target)
         "median_first_response_minutes": 60.0,  # of the stopped: 30, 60, 150
         "median_resolution_minutes": 300.0,  # of the stopped: 200, 400
-        "update_on_time_pct": None,  # `[targets.update]` off (test_update_clock.py has it on)
     }
     (group,) = report.groups  # all basic, normal, consultation
     assert group == {"level": "basic", "priority": "normal", "category": "consultation"} | (

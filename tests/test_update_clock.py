@@ -312,7 +312,8 @@ def test_report_counts_updates_on_time() -> None:
         [True, False],
         [False],
     ]
-    report = report_figures(views, one.created_on.date(), now.date(), CAL.zone, now)
+    assert RULES.update_clock and not OFF.update_clock
+    report = report_figures(views, one.created_on.date(), now.date(), CAL.zone, now, updates=True)
     assert report.all["update_on_time_pct"] == 33.3
     assert [g["update_on_time_pct"] for g in report.document()["groups"]] == [33.3]
     assert report_csv(report).splitlines()[1].endswith(",33.3")
@@ -321,9 +322,16 @@ def test_report_counts_updates_on_time() -> None:
     assert "жұмыс барысындағы жауаптар мерзімінде" in html and "33,3\u00a0%" in html
     # Off: an empty figure, shown as "n/a".
     off = [evaluate(i, CAL, OFF, PEOPLE, now) for i in (one, two)]
-    report = report_figures(off, one.created_on.date(), now.date(), CAL.zone, now)
+    report = report_figures(off, one.created_on.date(), now.date(), CAL.zone, now, updates=True)
     assert report.all["update_on_time_pct"] is None
     assert any(line.rstrip().endswith("н/д") for line in report_table(report, "ru"))
+    # A desk without the update clock sees the report as before: no such figure anywhere.
+    report = report_figures(off, one.created_on.date(), now.date(), CAL.zone, now)
+    assert "update_on_time_pct" not in report.all
+    assert all("update_on_time_pct" not in g for g in report.document()["groups"])
+    assert "update_on_time_pct" not in report_csv(report).splitlines()[0]
+    html = report_html(report, lambda n: f"https://sup.example/issues/{n}", "kk")
+    assert "жұмыс барысындағы жауаптар мерзімінде" not in html
 
 
 def test_config_translates_update_targets_and_policies_override_them() -> None:

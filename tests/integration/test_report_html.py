@@ -261,7 +261,6 @@ def test_report_by_assignee_and_policy_counts_the_issues(
         "resolution_met_pct",
         "median_first_response_minutes",
         "median_resolution_minutes",
-        "update_on_time_pct",
     ]
     resolved = next(g for g in report["groups"] if g["assignee"] == "agent1" and g["policy"])
     assert (resolved["first_response_met_pct"], resolved["resolution_met_pct"]) == (100.0, 100.0)

@@ -46,7 +46,7 @@ every week of the period shown, empty ones as 0.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
 from statistics import median
 from typing import Any
@@ -80,6 +80,7 @@ FIGURES = (
     "median_resolution_minutes",
     "update_on_time_pct",
 )
+UPDATE_FIGURE = "update_on_time_pct"  # `[targets.update]`: only when the update clock is on
 
 Value = str | None  # a dimension's value: None only for "unassigned"
 Key = tuple[Value, ...]  # a view's values of the `by` dimensions, in their order
@@ -115,6 +116,14 @@ class ReportFigures:
     charts: tuple[tuple[str, tuple[dict[str, Any], ...]], ...]  # per `by` dimension
     breaches_per_week: tuple[tuple[str, int], ...]  # ISO week, breached issues
     breached_issues: tuple[dict[str, Any], ...]  # see `breached_issues`
+    # Whether the update clock is on (`[targets.update]`): else its figure is left out
+    # everywhere, so that a desk without it sees the report as before.
+    updates: bool = False
+
+    @property
+    def figure_names(self) -> tuple[str, ...]:
+        """The `FIGURES` this report holds, in order."""
+        return FIGURES if self.updates else tuple(f for f in FIGURES if f != UPDATE_FIGURE)
 
     def document(self) -> dict[str, Any]:
         """The `report --format json` document (SPEC.md)."""
@@ -134,12 +143,14 @@ def report_figures(
     now: datetime,
     by: Sequence[str] = DEFAULT_BY,
     logins: Mapping[int, str] | None = None,
+    updates: bool = False,
 ) -> ReportFigures:
     """The report of `views` (evaluated at `now`) for the period `since` to `until`,
-    grouped by `by`; `logins` names the assignees."""
+    grouped by `by`; `logins` names the assignees; `updates`: whether the update clock is
+    on (`Rules.update_clock`; off: its figure is left out)."""
     dims = tuple(by)
     keys = _keys(views, dims, logins or {})
-    return ReportFigures(
+    report = ReportFigures(
         since=since,
         until=until,
         by=dims,
@@ -152,6 +163,19 @@ def report_figures(
         ),
         breaches_per_week=tuple(breaches_per_week(views, since, until, zone)),
         breached_issues=tuple(_breached(views, keys, dims, zone)),
+        updates=updates,
+    )
+    if updates:
+        return report
+
+    def without(row: dict[str, Any]) -> dict[str, Any]:
+        return {k: v for k, v in row.items() if k != UPDATE_FIGURE}
+
+    return replace(
+        report,
+        groups=tuple(without(g) for g in report.groups),
+        all=without(report.all),
+        charts=tuple((d, tuple(without(r) for r in rows)) for d, rows in report.charts),
     )
 
 

@@ -190,6 +190,12 @@ class Rules:
     escalation: Escalation = Escalation()
     acknowledge: bool = False  # `[acknowledge] enabled`: a public receipt for each new request
 
+    @property
+    def update_clock(self) -> bool:
+        """Whether `[targets.update]` (or a policy's) sets the update clock for any level."""
+        tables = [self.targets, *(policy.targets for policy in self.policies)]
+        return any(t.update_basic is not None or t.update_vip is not None for t in tables)
+
     def status_role(self, status: str) -> StatusRole | None:
         return self.statuses.role_of(status)
 

@@ -478,7 +478,9 @@ def report_cmd(
         views, people = service.report_views(first, last, progress=progress)
     logins = dict(people.logins)
     now = views[0].now if views else service.clock()
-    report = report_figures(views, first, last, service.calendar.zone, now, by, logins)
+    zone = service.calendar.zone
+    updates = service.rules.update_clock  # off: the report as before, without its figure
+    report = report_figures(views, first, last, zone, now, by, logins, updates=updates)
     if fmt == "json":
         text = report_json(report)
     elif fmt == "csv":

@@ -17,7 +17,7 @@ from datetime import date, datetime
 from html import escape
 from typing import Any
 
-from sup_sla_sync.core.report import FIGURES, FIXED_VALUES, ReportFigures, Value
+from sup_sla_sync.core.report import FIXED_VALUES, ReportFigures, Value
 from sup_sla_sync.core.texts import text
 from sup_sla_sync.inert import inert
 
@@ -84,7 +84,7 @@ def report_table(report: ReportFigures, language: str = "en") -> list[str]:
             "resolution_met",
             "median_first_response",
             "median_resolution",
-            "update_on_time",
+            *(("update_on_time",) if report.updates else ()),
         )
     ]
 
@@ -110,7 +110,7 @@ def report_table(report: ReportFigures, language: str = "en") -> list[str]:
                 cell(group["median_first_response_minutes"]),
                 cell(group["median_resolution_minutes"]),
                 # The update clock is optional: an empty figure reads "n/a", not "-".
-                percent(language, group["update_on_time_pct"]),
+                *((percent(language, group["update_on_time_pct"]),) if report.updates else ()),
             ]
         )
     widths = [max(len(row[c]) for row in [head, *rows]) for c in range(len(head))]
@@ -141,7 +141,7 @@ def report_table(report: ReportFigures, language: str = "en") -> list[str]:
 def report_csv(report: ReportFigures) -> str:
     """One row per group under a header (the `by` keys, then the figures); an empty cell
     where the JSON has null."""
-    columns = (*report.by, *FIGURES)
+    columns = (*report.by, *report.figure_names)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(columns)
@@ -387,7 +387,7 @@ def _groups_table(
             "resolution_met",
             "median_first_response",
             "median_resolution",
-            "update_on_time",
+            *(("update_on_time",) if report.updates else ()),
         )
     )
 
@@ -406,7 +406,12 @@ def _groups_table(
         f"<td class=num>{_e(percent(language, group['resolution_met_pct']))}</td>"
         f"<td class=num>{_e(minutes(group['median_first_response_minutes']))}</td>"
         f"<td class=num>{_e(minutes(group['median_resolution_minutes']))}</td>"
-        f"<td class=num>{_e(percent(language, group['update_on_time_pct']))}</td></tr>"
+        + (
+            f"<td class=num>{_e(percent(language, group['update_on_time_pct']))}</td>"
+            if report.updates
+            else ""
+        )
+        + "</tr>"
         for names, group, css in rows
     )
     return f"<table><tr>{head}</tr>{body}</table>"
@@ -491,7 +496,11 @@ def report_html(
             f"<h2>{_e(_t(language, 'breached_issues', count=len(report.breached)))}</h2>",
             _breached_table(language, by, report.breached_issues, issue_url),
             f'<p class="notes">{_e(_t(language, "notes"))}</p>',
-            f'<p class="notes">{_e(_t(language, "notes.update"))}</p>',
+            *(
+                [f'<p class="notes">{_e(_t(language, "notes.update"))}</p>']
+                if report.updates
+                else []
+            ),
             "</body></html>",
             "",
         ]
