@@ -13,10 +13,14 @@ $(BIN)/sup-sla-sync: pyproject.toml
 
 venv: $(BIN)/sup-sla-sync
 
-## make test: lint, unit tests and the integration tests against a real local Redmine
+## make test [REDMINE_VERSION=6.1]: lint, unit tests and the integration tests against a real
+## local Redmine 5.0 (the host's Debian package), then the integration tests again against
+## Redmine $(REDMINE_VERSION) (default 6.0; 6.0 and 6.1 run in a cached Debian chroot, as root)
+REDMINE_VERSION ?= 6.0
 test: venv
 	$(BIN)/ruff check src tests scripts eval
-	$(BIN)/python -m pytest
+	REDMINE_VERSION=5.0 $(BIN)/python -m pytest
+	REDMINE_VERSION=$(REDMINE_VERSION) $(BIN)/python -m pytest -m integration
 
 ## make unit: the tests that need no Redmine
 unit: venv
@@ -55,6 +59,7 @@ fuzz: venv
 	SLA_FUZZ=1 SLA_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q \
 		tests/properties/test_decide_properties.py
 
+## make redmine [REDMINE_VERSION=6.0|6.1]: a local Redmine (default 5.0) in .redmine
 redmine:
 	scripts/redmine/start.sh .redmine
 

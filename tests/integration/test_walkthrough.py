@@ -6,11 +6,10 @@ users. It ends with `check` ok and a dry run that would only stamp the older iss
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
-from railsrunner import REDMINE_ROOT, rails_runner
+from railsrunner import rails_runner, redmine_command
 from slaharness import OwnRedmine, SlaHarness
 
 from localredmine import LocalRedmine
@@ -63,11 +62,9 @@ puts({ key: tool.api_key, waiting: waiting.id, broken: broken.id }.to_json)
 
 
 def _rake(db: Path, *args: str) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("RAILS_", "SUP_SLA_"))}
-    env.update(TZ="UTC", DATABASE_URL=f"sqlite3:{db}", RAILS_ENV="production", REDMINE_LANG="ru")
+    argv, env = redmine_command(["bin/rake", *args], str(db), REDMINE_LANG="ru")
     done = subprocess.run(
-        ["bin/rake", *args],
-        cwd=REDMINE_ROOT,
+        argv,
         env=env,
         capture_output=True,
         text=True,
