@@ -41,6 +41,8 @@ suite_of() {
 need_root() {
   [ "$(id -u)" -eq 0 ] ||
     die "Redmine $1 runs in a chroot ($2), which needs root: run the tests as root, or use REDMINE_VERSION=5.0"
+  unshare --mount --propagation private true 2>/dev/null ||
+    die "Redmine $1 runs in a chroot ($2) with mounts of its own, and 'unshare --mount' fails here (a container without CAP_SYS_ADMIN?): use REDMINE_VERSION=5.0 on this machine"
 }
 
 # mounts ROOT DIR...: (in a private mount namespace) /proc, /dev and each DIR at its path.

@@ -53,7 +53,9 @@ broken = Issue.create!(project: project, tracker: bug, author: client,
   subject: 'Ошибка 500 при входе', description: 'Не работает вход')
 three_weeks = 21.days.ago
 [waiting, broken].each do |issue|
-  issue.update_columns(created_on: three_weeks, updated_on: three_weeks + 3600,
+  # reload: on Rails 7.2 (Redmine 6) update_columns on the record create! returned
+  # changes nothing
+  issue.reload.update_columns(created_on: three_weeks, updated_on: three_weeks + 3600,
                        start_date: three_weeks.to_date)
   issue.journals.each { |j| j.update_columns(created_on: three_weeks + 3600) }
 end
