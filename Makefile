@@ -13,11 +13,16 @@ $(BIN)/sup-sla-sync: pyproject.toml
 
 venv: $(BIN)/sup-sla-sync
 
-## make test: ruff, mypy --strict on the core, unit tests and the integration tests against a real local Redmine
+## make test [REDMINE_VERSION=6.1]: ruff, mypy --strict on the core and ports, unit tests and
+## the integration tests against a real local Redmine 5.0 (the host's Debian package), then
+## the integration tests again against Redmine $(REDMINE_VERSION) (default 6.0; 6.0 and 6.1
+## run in a cached Debian chroot, as root)
+REDMINE_VERSION ?= 6.0
 test: venv
 	$(BIN)/ruff check src tests scripts eval
 	$(BIN)/mypy --strict src/sup_sla_sync/core src/sup_sla_sync/ports
-	$(BIN)/python -m pytest
+	REDMINE_VERSION=5.0 $(BIN)/python -m pytest
+	REDMINE_VERSION=$(REDMINE_VERSION) $(BIN)/python -m pytest -m integration
 
 ## make unit: the tests that need no Redmine
 unit: venv
@@ -57,6 +62,7 @@ fuzz: venv
 	SLA_FUZZ=1 SLA_FUZZ_EXAMPLES=$(FUZZ_EXAMPLES) $(BIN)/python -m pytest -q \
 		tests/properties/test_decide_properties.py
 
+## make redmine [REDMINE_VERSION=6.0|6.1]: a local Redmine (default 5.0) in .redmine
 redmine:
 	scripts/redmine/start.sh .redmine
 

@@ -472,6 +472,49 @@ def test_snapshot_maps_fields_and_journal_details_by_name(
     assert snap.journals[4].user_id == 0
 
 
+def test_redmine_6_answers_read_as_redmine_5_ones(
+    rsps: responses.RequestsMock, adapter: RedmineAdapter
+) -> None:
+    """Redmine 6 adds keys: custom fields' `description` and `editable`, journals'
+    `updated_on` and `updated_by` (a note edited later). They change nothing: a journal
+    counts from its `created_on` (when it was said), as on Redmine 5.0."""
+    add_directory(rsps)
+    six = [
+        {
+            "id": 7,
+            "name": "SLA level",
+            "customized_type": "issue",
+            "field_format": "list",
+            "possible_values": [{"value": "VIP", "label": "VIP"}, {"value": "Basic"}],
+            "multiple": False,
+            "description": "The contract's level",
+            "editable": True,
+            "visible": True,
+        },
+        {"id": 8, "name": "SLA state", "customized_type": "issue", "field_format": "string"},
+    ]
+    rsps.replace(responses.GET, f"{URL}/custom_fields.json", json={"custom_fields": six})
+    note = {
+        "id": 600,
+        "user": {"id": 10, "name": "An Agent"},
+        "notes": "edited later",
+        "private_notes": False,
+        "created_on": "2025-01-13T05:00:00Z",
+        "updated_on": "2025-01-13T07:00:00Z",
+        "updated_by": {"id": 11, "name": "Another Agent"},
+        "details": [],
+    }
+    add_issue_reads(rsps, {7: issue_json(7, updated="2025-01-13T07:00:00Z", journals=[note])})
+
+    snap = adapter.snapshot(7)
+
+    field = adapter.directory.custom_fields["SLA level"]
+    assert (field.possible_values, field.field_format) == (("VIP", "Basic"), "list")
+    (journal,) = snap.journals
+    assert (journal.user_id, journal.notes) == (10, "edited later")
+    assert journal.created_on == datetime(2025, 1, 13, 5, 0, tzinfo=UTC)
+
+
 @pytest.mark.parametrize(
     "text",
     ["2025-01-13T04:00:00Z", "2025-01-13T09:00:00+05:00", "2025-01-13T04:00:00"],

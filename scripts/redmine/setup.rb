@@ -1,6 +1,6 @@
 # frozen_string_literal: true
 #
-# Configures a (per-run) Redmine 5.0 database for the sup-sla-sync
+# Configures a (per-run) Redmine 5.0 / 6.0 / 6.1 database for the sup-sla-sync
 # integration tests.  Run it with
 #
 #   cd /usr/share/redmine && TZ=UTC DATABASE_URL=sqlite3:/abs/db.sqlite3 \
@@ -24,7 +24,10 @@ ActiveRecord::Base.logger = nil
 # Do not try to deliver mail while we create users (there is no MTA).
 ActionMailer::Base.perform_deliveries = false
 
-if ActiveRecord::Base.connection.migration_context.needs_migration?
+# Rails 6.1 (Redmine 5.0) has it on the connection, Rails 7.2 (Redmine 6) on the pool.
+conn = ActiveRecord::Base.connection
+migrations = conn.respond_to?(:migration_context) ? conn.migration_context : ActiveRecord::Base.connection_pool.migration_context
+if migrations.needs_migration?
   die 'the database has pending migrations (run bin/rake db:migrate on it first)'
 end
 
@@ -284,7 +287,8 @@ out = {
   'admin_login' => 'sla-bot',
   # Redmine writes timestamps in this process' local zone (start.sh: TZ=UTC)
   'db_timezone' => ENV['TZ'].to_s.empty? ? Time.now.zone : ENV['TZ'],
-  'default_timezone' => ActiveRecord::Base.default_timezone.to_s,
+  # Rails 6.1 (Redmine 5.0): ActiveRecord::Base.default_timezone; Rails 7.2: ActiveRecord.
+  'default_timezone' => (ActiveRecord.respond_to?(:default_timezone) ? ActiveRecord : ActiveRecord::Base).default_timezone.to_s,
   'keys' => users.to_h { |u| [u.login, u.api_key] },
   'passwords' => users.to_h { |u| [u.login, PASSWORD] },
   'ids' => {

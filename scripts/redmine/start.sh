@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Starts a throw-away local Redmine 5.0 (Debian packages, SQLite, thin) for
-# the integration tests and writes STATE_DIR/env.json and STATE_DIR/env.sh.
+# Starts a throw-away local Redmine (Debian packages, SQLite) for the integration
+# tests and writes STATE_DIR/env.json and STATE_DIR/env.sh.
 #
 #   scripts/redmine/start.sh [STATE_DIR]     # default: <repo>/.redmine
 #   . .redmine/env.sh                        # REDMINE_URL, REDMINE_API_KEY, ...
@@ -10,18 +10,27 @@
 # database, configured by setup.rb.  If a healthy server from the same
 # STATE_DIR is already running it is reused.  Prints the URL on success.
 #
-# Environment: REDMINE_START_TIMEOUT (seconds, default 120),
+# Environment: REDMINE_VERSION: 5.0 (default: the host's Debian 12 package, with thin),
+#                6.0 (Debian trixie's package) or 6.1 (Debian sid's), each in a chroot
+#                built once by chroot.sh and cached (see there);
+#              REDMINE_START_TIMEOUT (seconds, default 120),
 #              REDMINE_PORT (fixed port instead of a free random one).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 REPO=$(cd "$HERE/../.." && pwd)
 STATE_DIR=${1:-$REPO/.redmine}
-REDMINE_ROOT=/usr/share/redmine
 DB_YML=/etc/redmine/default/database.yml
 TIMEOUT=${REDMINE_START_TIMEOUT:-120}
+VERSION=${REDMINE_VERSION:-5.0}
+export REDMINE_VERSION=$VERSION # for run.sh
 
 die() { printf 'start.sh: %s\n' "$*" >&2; exit 1; }
+case $VERSION in
+  5.0) ROOTFS="" ;;                                      # the host's package
+  6.0 | 6.1) ROOTFS=$("$HERE/chroot.sh" path "$VERSION") ;; # the host path of its /
+  *) die "REDMINE_VERSION=$VERSION: one of 5.0 (the host's package), 6.0, 6.1" ;;
+esac
 # The end of server.log without Ruby backtrace frames (the message matters).
 show_log() { grep -v '^[[:space:]]*from /' "$LOG" | tail -n 30 >&2 || true; }
 
@@ -57,9 +66,9 @@ except Exception:
 PY
 }
 
-is_our_server() { # PID
+is_our_server() { # PID (Redmine 6's puma names its process "puma 6.6.0 (tcp://...) [redmine]")
   [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null &&
-    tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -q 'rails server'
+    tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qE 'rails server|^puma .*\[redmine\]'
 }
 
 # ------------------------------------------------------------------ reuse
@@ -68,7 +77,8 @@ if [ -f "$ENV_JSON" ] && [ -f "$PID_FILE" ] && is_our_server "$(cat "$PID_FILE")
 import json, sys
 e = json.load(open(sys.argv[1]))
 print(e["url"], e["keys"][e["admin_login"]], e["admin_login"])' "$ENV_JSON") || true
-  if [ -n "${url:-}" ] && healthy "$url" "$key" "$login"; then
+  was=$(python3 -c 'import json, sys; print(json.load(open(sys.argv[1])).get("redmine_version", "5.0"))' "$ENV_JSON") || true
+  if [ -n "${url:-}" ] && [ "$was" = "$VERSION" ] && healthy "$url" "$key" "$login"; then
     echo "$url"
     exit 0
   fi
@@ -77,13 +87,18 @@ fi
 "$HERE/stop.sh" "$STATE_DIR" --locked >/dev/null
 
 # ---------------------------------------------------------------- install
-"$HERE/install.sh"
+if [ -z "$ROOTFS" ]; then
+  "$HERE/install.sh"
+else
+  "$HERE/chroot.sh" build "$VERSION" >/dev/null || die "no Redmine $VERSION (see above)"
+fi
 
 # ------------------------------------------------------ fresh DB for this run
-pristine=$(ruby -ryaml -e '
+pristine=$("$HERE/run.sh" ruby -ryaml -e '
   c = YAML.load_file(ARGV[0])["production"]
   abort "production adapter is #{c["adapter"]}, expected sqlite3" unless c["adapter"] == "sqlite3"
   puts c["database"]' "$DB_YML") || die "cannot read the database path from $DB_YML"
+pristine=$ROOTFS$pristine # its host path
 [ -f "$pristine" ] || die "pristine database $pristine does not exist"
 rm -f "$DB" "$DB-journal" "$DB-wal" "$DB-shm"
 cp "$pristine" "$DB"
@@ -96,7 +111,7 @@ export DATABASE_URL="sqlite3:$DB"
 export RAILS_ENV=production
 unset RAILS_LOG_TO_STDOUT
 
-if ! (cd "$REDMINE_ROOT" && bin/rails runner -e production "$HERE/setup.rb") \
+if ! "$HERE/run.sh" bin/rails runner -e production "$HERE/setup.rb" \
     >"$STATE_DIR/setup.out" 2>"$STATE_DIR/setup.log"; then
   tail -n 30 "$STATE_DIR/setup.log" >&2
   die "setup.rb failed (full output: $STATE_DIR/setup.log)"
@@ -124,7 +139,8 @@ for attempt in 1 2 3; do
   # request log (and errors) into server.log instead of /var/log/redmine;
   # stdout_sync.rb makes that log unbuffered.
   # 9>&-: the server must not inherit (and keep holding) the state-dir lock.
-  (cd "$REDMINE_ROOT" && RAILS_LOG_TO_STDOUT=1 RUBYOPT="-r$HERE/stdout_sync.rb" exec setsid bin/rails server -e production \
+  # run.sh: in /usr/share/redmine, on the host or in the chroot, keeping this pid.
+  (RAILS_LOG_TO_STDOUT=1 RUBYOPT="-r$HERE/stdout_sync.rb" exec setsid "$HERE/run.sh" bin/rails server -e production \
       -b 127.0.0.1 -p "$port" -P "$STATE_DIR/rails.pid" </dev/null >>"$LOG" 2>&1 9>&-) &
   pid=$!
   echo "$pid" >"$PID_FILE"
@@ -155,9 +171,9 @@ done
 [ "$started" -eq 1 ] || { show_log; die "could not start Redmine (log: $LOG)"; }
 
 # ---------------------------------------------------------------- env files
-python3 - "$STATE_DIR" "$url" "$port" "$pid" "$DB" "$pristine" <<'PY'
+python3 - "$STATE_DIR" "$url" "$port" "$pid" "$DB" "$pristine" "$VERSION" "$ROOTFS" <<'PY'
 import json, os, re, shlex, sys, time
-state, url, port, pid, db, pristine = sys.argv[1:7]
+state, url, port, pid, db, pristine, version, rootfs = sys.argv[1:9]
 setup = json.load(open(os.path.join(state, "setup.json")))
 env = {
     "url": url,
@@ -168,6 +184,8 @@ env = {
     "state_dir": state,
     "log": os.path.join(state, "server.log"),
     "started_at": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    "redmine_version": version,  # REDMINE_VERSION: 5.0, 6.0 or 6.1
+    "redmine_root": rootfs + "/usr/share/redmine",  # on the host's file system
     **setup,
 }
 tmp = os.path.join(state, "env.json.tmp")
@@ -184,6 +202,7 @@ lines = {
     "REDMINE_ENV": os.path.join(state, "env.json"),
     "REDMINE_DB_PATH": db,
     "REDMINE_PID": pid,
+    "REDMINE_VERSION": version,
 }
 for login, key in env["keys"].items():
     lines["REDMINE_KEY_" + re.sub(r"[^A-Za-z0-9]", "_", login).upper()] = key

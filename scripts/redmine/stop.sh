@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Stops the local Redmine started by start.sh from STATE_DIR (default
 # <repo>/.redmine).  Keeps the database and server.log for post-mortems,
-# removes env.json/env.sh so nothing keeps using a dead server.
+# removes env.json/env.sh so nothing keeps using a dead server. On 6.0/6.1 (chroot.sh)
+# the chroot's mounts live in the server's own mount namespace and go with it.
 #
 #   scripts/redmine/stop.sh [STATE_DIR]
 set -euo pipefail
@@ -18,9 +19,10 @@ if [ "${2:-}" != "--locked" ]; then # start.sh already holds the lock
   flock -w 120 9 || { echo "stop.sh: timed out waiting for $STATE_DIR/.lock" >&2; exit 1; }
 fi
 
-is_our_server() { # PID: alive and really a `rails server` (not a recycled pid)
+is_our_server() { # PID: alive and really a `rails server` (not a recycled pid; Redmine 6's
+  # puma names its process "puma 6.6.0 (tcp://127.0.0.1:PORT) [redmine]")
   [ -n "${1:-}" ] && kill -0 "$1" 2>/dev/null &&
-    tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -q 'rails server'
+    tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -qE 'rails server|^puma .*\[redmine\]'
 }
 
 if [ -f "$PID_FILE" ]; then

@@ -1,4 +1,6 @@
-"""Fixtures for the integration tests against a real local Redmine 5.0.
+"""Fixtures for the integration tests against a real local Redmine: 5.0 (the host's
+Debian package), or 6.0 / 6.1 with ``REDMINE_VERSION=6.0`` / ``6.1`` (Debian trixie's /
+sid's package in a cached chroot; see scripts/redmine/chroot.sh).
 
 ``local_redmine`` (session scope) gives a :class:`LocalRedmine`:
 

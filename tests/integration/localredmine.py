@@ -199,9 +199,11 @@ class LocalRedmine:
         raise KeyError(f"{name!r} not found in {path}")
 
     def _lookup_user(self, login: str) -> int:
-        for u in self.get("/users.json", params={"name": login, "status": ""})["users"]:
-            if u["login"] == login:
-                return u["id"]
+        # Active, registered, locked: Redmine 6 answers `status=` (any) with 422.
+        for status in (1, 2, 3):
+            for u in self.get("/users.json", params={"name": login, "status": status})["users"]:
+                if u["login"] == login:
+                    return u["id"]
         raise KeyError(f"user {login!r} not found")
 
     def _lookup_group(self, name: str) -> int:

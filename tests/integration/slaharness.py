@@ -31,6 +31,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from railsrunner import redmine_command, redmine_version
+
 import sup_sla_sync
 
 from localredmine import LocalRedmine
@@ -473,7 +475,6 @@ class SlaHarness:
 
 
 # ------------------------------------------------------------ a Redmine of one's own
-REDMINE_ROOT = Path("/usr/share/redmine")
 REDMINE_SCRIPTS = Path(__file__).resolve().parents[2] / "scripts" / "redmine"
 
 
@@ -510,8 +511,10 @@ class OwnRedmine:
             closing(sqlite3.connect(self.db_path)) as dst,
         ):
             src.backup(dst)
+        self.version = redmine_version(source.env)
         env = dict(source.env)
         env.update(
+            redmine_version=self.version,
             url=f"http://127.0.0.1:{self.port}",
             port=self.port,
             db_path=str(self.db_path),
@@ -530,22 +533,19 @@ class OwnRedmine:
         if self.running:
             return
         (self.state_dir / "rails.pid").unlink(missing_ok=True)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("RAILS_", "SUP_SLA_"))}
-        env.update(
-            TZ="UTC",
-            DATABASE_URL=f"sqlite3:{self.db_path}",
-            RAILS_ENV="production",
+        argv, env = redmine_command(
+            ["bin/rails", "server", "-e", "production", "-b", "127.0.0.1"],
+            str(self.db_path),
+            self.version,
             RAILS_LOG_TO_STDOUT="1",
             RUBYOPT=f"-r{REDMINE_SCRIPTS / 'stdout_sync.rb'}",
         )
         with open(self.log_path, "ab") as log:
             log.write(f"=== OwnRedmine.start on port {self.port}\n".encode())
             log.flush()
-            argv = ["bin/rails", "server", "-e", "production", "-b", "127.0.0.1"]
             argv += ["-p", str(self.port), "-P", str(self.state_dir / "rails.pid")]
             self.proc = subprocess.Popen(
                 argv,
-                cwd=REDMINE_ROOT,
                 env=env,
                 stdin=subprocess.DEVNULL,
                 stdout=log,

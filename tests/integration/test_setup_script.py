@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import uuid
 
-from railsrunner import rails_runner
+from railsrunner import rails_runner, redmine_version
 from slaharness import SlaHarness
 
 
@@ -37,14 +37,14 @@ def test_setup_script_twice_then_check_is_clean(sla: SlaHarness) -> None:
     script = sla.tmp_path / "setup.rb"
     script.write_text(printed.stdout, encoding="utf-8")
 
-    first = rails_runner(sla.rm.db_path, script)
+    first = rails_runner(sla.rm.db_path, script, version=redmine_version(sla.rm.env))
     assert first.returncode == 0, first.stderr[-3000:]
     # Six fields, two groups, the level and channel read-only for the client roles, and
     # the three saved queries (for the --staff-only-role role).
     assert first.stdout.count("created: ") == 13, first.stdout
     assert "created: saved query SLA queue (project " in first.stdout
     assert f"created: read-only T14 level {tag} for " in first.stdout
-    second = rails_runner(sla.rm.db_path, script)
+    second = rails_runner(sla.rm.db_path, script, version=redmine_version(sla.rm.env))
     assert second.returncode == 0, second.stderr[-3000:]
     assert "created: " not in second.stdout and second.stdout.count("exists: ") == 13
 
@@ -86,7 +86,7 @@ def test_setup_script_makes_the_granting_fields_read_only_for_clients(sla: SlaHa
     assert printed.rc == 0, str(printed)
     script = sla.tmp_path / "setup.rb"
     script.write_text(printed.stdout, encoding="utf-8")
-    ran = rails_runner(sla.rm.db_path, script)
+    ran = rails_runner(sla.rm.db_path, script, version=redmine_version(sla.rm.env))
     assert ran.returncode == 0, ran.stderr[-3000:]
     assert f"created: read-only {level} for " in ran.stdout, ran.stdout
     issue_id = sla.rm.create_issue(

@@ -6,11 +6,10 @@ users. It ends with `check` ok and a dry run that would only stamp the older iss
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 from pathlib import Path
 
-from railsrunner import REDMINE_ROOT, rails_runner
+from railsrunner import rails_runner, redmine_command
 from slaharness import OwnRedmine, SlaHarness
 
 from localredmine import LocalRedmine
@@ -54,7 +53,9 @@ broken = Issue.create!(project: project, tracker: bug, author: client,
   subject: 'Ошибка 500 при входе', description: 'Не работает вход')
 three_weeks = 21.days.ago
 [waiting, broken].each do |issue|
-  issue.update_columns(created_on: three_weeks, updated_on: three_weeks + 3600,
+  # reload: on Rails 7.2 (Redmine 6) update_columns on the record create! returned
+  # changes nothing
+  issue.reload.update_columns(created_on: three_weeks, updated_on: three_weeks + 3600,
                        start_date: three_weeks.to_date)
   issue.journals.each { |j| j.update_columns(created_on: three_weeks + 3600) }
 end
@@ -63,11 +64,9 @@ puts({ key: tool.api_key, waiting: waiting.id, broken: broken.id }.to_json)
 
 
 def _rake(db: Path, *args: str) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("RAILS_", "SUP_SLA_"))}
-    env.update(TZ="UTC", DATABASE_URL=f"sqlite3:{db}", RAILS_ENV="production", REDMINE_LANG="ru")
+    argv, env = redmine_command(["bin/rake", *args], str(db), REDMINE_LANG="ru")
     done = subprocess.run(
-        ["bin/rake", *args],
-        cwd=REDMINE_ROOT,
+        argv,
         env=env,
         capture_output=True,
         text=True,
