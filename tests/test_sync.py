@@ -519,6 +519,18 @@ def test_decides_and_reads_per_kind_of_write() -> None:
     )
     svc, tracker, _ = service(replied, when="2025-01-13 12:05")
     assert passed(svc, tracker) == (2, 1) and tracker.issues[7].status == "In Progress"
+    # Two moves (the reopen, then the raised priority): 3 decides, each move's re-read.
+    urgent = issue(
+        "2025-01-13 10:00",
+        status("2025-01-13 11:00", "New", "Feedback", text="Пришлите скриншот"),
+        note("2025-01-13 12:00", user=CLIENT, text="Вот он"),
+        level="VIP",
+        subject="Срочно! Не подписывается ЭСФ",
+    )
+    raising = Settings(staff={"lead": "lead1"}, classify={"apply_priority": True})
+    svc, tracker, _ = service(urgent, when="2025-01-13 12:05", settings=raising)
+    assert passed(svc, tracker) == (3, 2)
+    assert (tracker.issues[7].status, tracker.issues[7].priority) == ("In Progress", "High")
     # An auto-close: 3 decides (again just before it, then the plan); the re-read before
     # it and the move's.
     svc, tracker, _ = service(waiting(), when="2025-01-14 10:00")
@@ -533,3 +545,20 @@ def test_decides_and_reads_per_kind_of_write() -> None:
 
     tracker.before_write = client_writes_first
     assert passed(svc, tracker) == (3, 3) and tracker.issues[7].status == "In Progress"
+    # A close the re-read turns into nothing (an agent took the issue back into work after
+    # the listing): the decide before it, then the plan's; the read before it.
+    stale = waiting()
+    svc, tracker, _ = service(stale, when="2025-01-14 11:30")
+    tracker.person_writes(
+        7, status("2025-01-14 11:20", "Feedback", "In Progress"), status="In Progress"
+    )
+
+    def stale_listing(closed_since, on_error=None, on_listed=None) -> Iterator:
+        yield stale
+
+    tracker.list_issues = stale_listing  # type: ignore[method-assign]
+    counts = counted(svc, tracker)
+    before = len(tracker.reads)
+    result = svc.run_pass()
+    assert (counts["decides"], len(tracker.reads) - before) == (3, 1)  # no listing read
+    assert result.closed == 0 and tracker.issues[7].status == "In Progress"

@@ -52,6 +52,12 @@ def tracker_kind(settings: Settings | None = None) -> TrackerKind:
     entry in `_KINDS`, config.py gains its section and a top-level `tracker` key naming
     the entry; this reads it.)"""
     name = getattr(settings, "tracker", None) or "redmine"
+    if name not in _KINDS:
+        from sup_sla_sync.errors import ConfigError
+
+        raise ConfigError(
+            f"tracker: {name!r} is not a tracker this tool knows ({', '.join(_KINDS)})"
+        )
     module = importlib.import_module(_KINDS[name])
     kind: TrackerKind = module.KIND
     return kind

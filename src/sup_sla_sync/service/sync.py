@@ -463,38 +463,39 @@ class SyncService:
     def _process(
         self, issue: IssueSnapshot, people: People, now: datetime, result: PassResult, dry: bool
     ) -> Decision:
-        """Read, decide, apply: one issue's pass, as a plain sequence.
+        """Read, decide, apply: one issue's pass, as a plain loop.
 
-        The issue comes as listed (or read); it is decided once, and the decision applied
-        in its order: the breach notes due before a move (`before`), the moves
-        (`transitions`), then the plan (fields, due date, notes, watchers). Two steps of
-        the apply look at the tracker again:
+        The issue comes as listed (or read) and is decided; the decision is applied in its
+        order: the breach notes due before a move (`before`), then each move
+        (`transitions`: a reopen, a raised priority, an auto-close, ...), each followed by
+        a decision on the issue the move returned (`Tracker.move` reads it again: the next
+        move, or the plan), then the plan (fields, due date, notes, watchers). Two steps
+        of the apply look at the tracker again:
 
         - *the re-read before a close*: an auto-close is never written on an old read:
           the issue is read and decided again just before it (a client who answered
           meanwhile gets a reopen, or nothing, instead);
-        - *the client slipped in*: each move returns the issue as the tracker holds it
-          after it (`Tracker.move` reads it again); a client note that landed between
-          that re-read and the close reopens the issue at once.
+        - *the client slipped in*: a client note that landed between that re-read and
+          the close (seen on the issue the close returned) reopens the issue at once.
 
-        After a move the plan is decided again on the issue the move returned, since the
-        fields show the clocks as the tracker now holds them. Decide calls and reads, per
-        issue, by what the pass writes (the dry run: always 1 decide, 0 reads):
+        Decide calls and reads per issue, by what the pass writes, for an issue from a
+        listing (the dry run: always 1 decide, 0 reads):
 
-        ======================================  =======  ========================
-        writes                                  decides  reads (beyond the listing)
-        ======================================  =======  ========================
-        nothing, or a plan only; any dry run    1        0
-        a move other than a close (+ plan)      2        1 per move (its re-read)
-        an auto-close (+ plan)                  3        2 (before it; the move's)
-        an auto-close the client slipped in     3        3 (+ the reopen's)
-        ======================================  =======  ========================
+        ========================================  =======  =======================
+        writes                                    decides  reads beyond the listing
+        ========================================  =======  =======================
+        nothing, or a plan only                   1        0
+        N moves, none a close (+ plan)            1 + N    N (each move's re-read)
+        an auto-close (+ plan)                    3        2 (before it; its own)
+        an auto-close the client slipped in       3        3 (+ the reopen's)
+        a close the re-read turns into nothing    3        1 (before it)
+        ========================================  =======  =======================
 
-        Breach notes due before a move (`before`) add no decide and no read.
+        Breach notes due before a move (`before`) add no decide and no read (the decision
+        took them into account; the move's re-read holds them). An issue taken from the
+        pass memory at its instant (`_current`) is decided once more, and read, before
+        this when something is to be written.
         (tests/test_sync.py::test_decides_and_reads_per_kind_of_write holds this table.)
-        A move the first decision did not foresee (the tracker was changed by someone
-        else while the pass wrote) is not chased here: its plan is left too, and the issue
-        is due again at once (its wake-up instant is now), so the next pass takes it.
         """
         decision = self.decide(issue, people, now)
         writes = 0
@@ -505,53 +506,39 @@ class SyncService:
                 _count_transition(result, foreseen)
             if decision.before is not None:
                 _count_notes(result, decision.before)
+            _count_notes(result, decision.plan)
         else:
             if decision.before is not None:
                 # Breach notes that fell due before the close that comes next: first.
                 writes += self._write(decision.before, issue, result)
                 _count_notes(result, decision.before)
-            moved = 0
-            for planned in decision.transitions:
-                transition, replanned = planned, False
-                if planned.kind == AUTO_CLOSE:
-                    issue, instead = self._before_close(issue, people, now)
-                    if instead is None:
-                        break
-                    transition, replanned = instead, instead.kind != AUTO_CLOSE
-                issue = self._move(issue, transition, result)
-                moved += 1
-                writes += 1
-                if transition.kind == AUTO_CLOSE and client_replied_during_close(
-                    issue, self.rules, people
-                ):
-                    # A client note arrived between the re-read and the close: reopen at once.
-                    log.warning(
-                        "issue %s: the client wrote during the auto-close; reopened", issue.id
-                    )
-                    issue = self._move(issue, reopen_transition(self.rules), result)
-                    result.closed -= 1
-                    moved += 1
+            taken = 0
+            while decision.transitions and taken < MAX_TRANSITIONS:
+                transition: Transition | None = decision.transitions[0]
+                if transition is not None and transition.kind == AUTO_CLOSE:
+                    issue, transition = self._before_close(issue, people, now)
+                if transition is not None:
+                    issue = self._move(issue, transition, result)
                     writes += 1
-                if replanned:
-                    break  # re-planned before the close: the rest was decided on an old read
-            if decision.transitions:
-                # The issue was read again (before a close, after each move): the plan is
-                # decided on what the tracker now holds.
-                decision = self.decide(issue, people, now, max(0, MAX_TRANSITIONS - moved))
-                if decision.transitions:
-                    log.info(
-                        "issue %s: changed while the pass wrote to it; the rest waits for "
-                        "its next evaluation",
-                        issue.id,
-                        extra={"issue": issue.id},
-                    )
-                    decision = dataclasses.replace(decision, wake_at=now)  # evaluated again
-            if not decision.transitions:
-                writes += self._write(decision.plan, issue, result)
+                    if transition.kind == AUTO_CLOSE and client_replied_during_close(
+                        issue, self.rules, people
+                    ):
+                        # A client note arrived between the re-read and the close: reopen.
+                        log.warning(
+                            "issue %s: the client wrote during the auto-close; reopened",
+                            issue.id,
+                        )
+                        issue = self._move(issue, reopen_transition(self.rules), result)
+                        result.closed -= 1
+                        writes += 1
+                taken += 1
+                # On the issue as the tracker now holds it: the next move, or the plan.
+                decision = self.decide(issue, people, now, MAX_TRANSITIONS - taken)
+            writes += self._write(decision.plan, issue, result)
+            _count_notes(result, decision.plan)
         plan = decision.plan
         self._warn_disbelieved(issue.id, decision.view.classification.disbelieved)
         result.states[(str(decision.view.state), str(decision.view.classification.level))] += 1
-        _count_notes(result, plan)
         if writes or (dry and result.planned and result.planned[-1]["issue"] == issue.id):
             result.updated += 1
         if plan.unavailable:
@@ -597,12 +584,12 @@ class SyncService:
         """Make the move (the tracker checks and verifies it); the issue as it now is."""
 
         def written(kind: str, note: Note | None) -> None:
+            result.writes[(kind, note.tag if note is not None else "")] += 1
             if note is not None:  # the note is in, whatever the status
                 self.notifier.note_written(issue, note)
 
         moved = self.tracker.move(issue.id, transition, written)
-        result.writes[("transition", transition.note.tag)] += 1
-        _count_transition(result, transition)
+        _count_transition(result, transition)  # made: the tracker holds the new status
         return moved
 
     def _write(self, plan: Plan, issue: IssueSnapshot, result: PassResult) -> int:

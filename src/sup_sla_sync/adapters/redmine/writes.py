@@ -130,8 +130,8 @@ class RedmineWrites:
             private_notes=transition.note.private,
         )
         log.info("issue %s: %s", issue_id, transition.kind, extra={"issue": issue_id})
-        issue = self.snapshot(issue_id)
         on_written("transition", transition.note)  # the note is in, whatever the status
+        issue = self.snapshot(issue_id)
         if transition.status and issue.status != transition.status:
             raise TrackerError(
                 f"issue {issue_id}: the tracker kept status {issue.status!r} instead of "
