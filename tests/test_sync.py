@@ -149,16 +149,22 @@ def test_auto_close_after_eight_working_hours() -> None:
     assert len(tracker.writes) == writes
 
 
+def list_stale(tracker: FakeTracker, stale) -> None:
+    """The tracker's listing yields `stale`, the issue as it was before a later change."""
+
+    def stale_listing(closed_since, on_error=None, on_listed=None) -> Iterator:
+        yield stale
+
+    tracker.list_issues = stale_listing  # type: ignore[method-assign]
+
+
 def test_no_close_when_the_client_answered_before_the_re_read() -> None:
     stale = waiting()
     svc, tracker, _ = service(stale, when="2025-01-14 11:30")
     # The listing is stale: the client's answer arrives after it, before the close.
     tracker.person_writes(7, note("2025-01-14 11:10", user=CLIENT, text="Номер 123"))
 
-    def stale_listing(closed_since, on_error=None, on_listed=None) -> Iterator:
-        yield stale
-
-    tracker.list_issues = stale_listing  # type: ignore[method-assign]
+    list_stale(tracker, stale)
     result = svc.run_pass()
     assert result.closed == 0 and result.reopened == 1
     assert tracker.issues[7].status == "In Progress"
@@ -553,10 +559,7 @@ def test_decides_and_reads_per_kind_of_write() -> None:
         7, status("2025-01-14 11:20", "Feedback", "In Progress"), status="In Progress"
     )
 
-    def stale_listing(closed_since, on_error=None, on_listed=None) -> Iterator:
-        yield stale
-
-    tracker.list_issues = stale_listing  # type: ignore[method-assign]
+    list_stale(tracker, stale)
     counts = counted(svc, tracker)
     before = len(tracker.reads)
     result = svc.run_pass()
